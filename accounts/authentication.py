@@ -1,0 +1,28 @@
+from rest_framework import authentication, exceptions
+
+from accounts.selectors import login_session_for_claims
+from accounts.tokens import access_token_read
+
+INVALID_CREDENTIALS = "无效的认证凭据"
+ACCOUNT_DISABLED = "账号已被禁用"
+
+
+class SessionTokenAuthentication(authentication.BaseAuthentication):
+    """Bearer JWT whose session must still be live; `request.auth` is that LoginSession."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        claims = access_token_read(raw.strip())
+        session = login_session_for_claims(claims) if claims else None
+        if session is None:
+            raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+        if not session.user.is_active:
+            raise exceptions.PermissionDenied(ACCOUNT_DISABLED)
+        return session.user, session
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,114 @@
+from urllib.parse import urlsplit
+
+from rest_framework import serializers
+
+from accounts.models import User
+from csa.api.messages import field_messages
+
+EMAIL_MESSAGES = field_messages("邮箱", invalid="邮箱格式不正确")
+
+
+def password_field(label: str = "密码", **kwargs) -> serializers.CharField:
+    messages = field_messages(
+        label,
+        min_length=f"{label}长度至少为{{min_length}}位",
+        max_length=f"{label}长度不能超过{{max_length}}位",
+    )
+    return serializers.CharField(
+        trim_whitespace=False, max_length=128, error_messages=messages, **kwargs
+    )
+
+
+class SendCodeSerializer(serializers.Serializer):
+    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+    password = password_field(min_length=8)
+    verification_code = serializers.RegexField(
+        r"^\d{6}$",
+        error_messages=field_messages("验证码", invalid="验证码必须是6位数字"),
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+    password = password_field()
+
+
+class TokenFormSerializer(serializers.Serializer):
+    """OAuth2 password grant form; `username` carries the e-mail address."""
+
+    username = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+    password = password_field()
+    grant_type = serializers.RegexField(
+        r"^password$", required=False, error_messages=field_messages("grant_type")
+    )
+    scope = serializers.CharField(required=False, allow_blank=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.CharField(default="bearer")
+    expires_in = serializers.IntegerField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="uuid", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "role",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "full_name",
+            "phone_number",
+            "avatar_url",
+            "bio",
+        ]
+        read_only_fields = fields
+
+
+def _optional_text(label: str, max_length: int | None = None) -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=max_length,
+        error_messages=field_messages(label),
+    )
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    full_name = _optional_text("姓名", 64)
+    phone_number = _optional_text("联系方式", 32)
+    avatar_url = _optional_text("头像URL", 2048)
+    bio = _optional_text("个人简介", 256)
+
+    def validate_avatar_url(self, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise serializers.ValidationError("头像URL格式不正确")
+        return value
+
+    def to_internal_value(self, data):
+        """An empty string clears a field: it is stored as null."""
+        values = super().to_internal_value(data)
+        return {name: (value or None) for name, value in values.items()}
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = password_field("当前密码")
+    new_password = password_field("新密码", min_length=8)
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class CodeSentSerializer(MessageSerializer):
+    email = serializers.EmailField()

@@ -1,0 +1,222 @@
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import LoginSession, Role, User, VerificationChannel, normalize_email
+from accounts.selectors import user_by_email
+from accounts.tokens import access_token_issue
+from accounts.verification import verification_code_consume, verification_code_send
+from csa.errors import ApplicationError, ForbiddenError, RateLimitedError, UnauthorizedError
+
+logger = logging.getLogger(__name__)
+
+REGISTER_PURPOSE = "register"
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True)
+class IssuedLogin:
+    session: LoginSession
+    access_token: str
+
+
+# --- registration -----------------------------------------------------------------------
+
+
+def registration_code_send(*, email: str, client_ip: str) -> None:
+    email = normalize_email(email)
+
+    def deliver(code: str) -> None:
+        body = render_to_string(
+            "emails/verification_code.txt",
+            {"code": code, "minutes": int(settings.VERIFICATION_EMAIL_TTL.total_seconds() // 60)},
+        )
+        try:
+            send_mail("云梦镜像注册验证码", body, None, [email])
+        except Exception as exc:
+            logger.warning("Verification e-mail to %s failed: %s", email, type(exc).__name__)
+            raise ApplicationError("邮件发送失败", status_code=500) from exc
+
+    verification_code_send(
+        channel=VerificationChannel.EMAIL,
+        address=email,
+        purpose=REGISTER_PURPOSE,
+        client_ip=client_ip,
+        ttl=settings.VERIFICATION_EMAIL_TTL,
+        deliver=deliver,
+    )
+
+
+def user_register_with_email(*, email: str, password: str, verification_code: str) -> User:
+    email = normalize_email(email)
+    if user_by_email(email) is not None:
+        raise ApplicationError("该邮箱已被注册")
+    if not verification_code_consume(
+        channel=VerificationChannel.EMAIL,
+        address=email,
+        purpose=REGISTER_PURPOSE,
+        code=verification_code,
+    ):
+        raise ApplicationError("验证码无效或已过期")
+    return user_create(email=email, password=password)
+
+
+def user_create(*, email: str, password: str, **fields) -> User:
+    """A new user; a unique field taken meanwhile by a concurrent request is a clean refusal."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password, **fields)
+    except IntegrityError as exc:
+        if user_by_email(email) is not None:
+            raise ApplicationError("该邮箱已被注册") from exc
+        raise
+
+
+# --- login and sessions -----------------------------------------------------------------
+
+
+def _login_failures_key(identifier: str) -> str:
+    return f"login:failures:{identifier.lower()}"
+
+
+def _check_login_failures(identifier: str) -> None:
+    failures = cache.get(_login_failures_key(identifier), 0)
+    if failures >= settings.LOGIN_FAILURE_LIMIT:
+        raise RateLimitedError(
+            "登录失败次数过多，请稍后再试", retry_after=LOGIN_FAILURE_WINDOW_SECONDS
+        )
+
+
+def _record_login_failure(identifier: str) -> None:
+    key = _login_failures_key(identifier)
+    cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
+    cache.incr(key)
+
+
+def user_authenticate(*, user: User | None, identifier: str, password: str) -> User:
+    """The user if `password` is theirs; one answer for an unknown user and a wrong password.
+
+    Too many failures for one identifier lock it for a while, whoever is trying.
+    """
+    _check_login_failures(identifier)
+    if user is None:
+        make_password(password)  # same work as a real check, so timing tells nothing
+        _record_login_failure(identifier)
+        raise UnauthorizedError("邮箱或密码错误")
+    if not user.check_password(password):
+        _record_login_failure(identifier)
+        raise UnauthorizedError("邮箱或密码错误")
+    if not user.is_active:
+        raise ForbiddenError("账号已被禁用")
+    cache.delete(_login_failures_key(identifier))
+    return user
+
+
+def login_session_start(
+    *, user: User, client_ip: str | None, user_agent: str, lifetime: timedelta
+) -> IssuedLogin:
+    session = LoginSession.objects.create(
+        user=user,
+        expires_at=timezone.now() + lifetime,
+        ip_address=client_ip or None,
+        user_agent=user_agent[:256],
+    )
+    return IssuedLogin(session=session, access_token=access_token_issue(session))
+
+
+def user_login_with_email(
+    *, email: str, password: str, client_ip: str, user_agent: str
+) -> IssuedLogin:
+    user = user_authenticate(user=user_by_email(email), identifier=email.strip(), password=password)
+    return login_session_start(
+        user=user,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        lifetime=settings.ACCESS_TOKEN_LIFETIME,
+    )
+
+
+def user_sessions_revoke(*, user: User) -> int:
+    return LoginSession.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+# --- profile, password, account status ----------------------------------------------------
+
+PROFILE_FIELDS = ("full_name", "phone_number", "avatar_url", "bio")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, changes: dict[str, str | None]) -> User:
+    changes = {name: value for name, value in changes.items() if name in PROFILE_FIELDS}
+    if not changes:
+        raise ApplicationError("未提供任何需要更新的字段")
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.updated_at = timezone.now()
+    user.save(update_fields=[*changes, "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """Set a new password and end every session of the user, the current one included."""
+    if not user.check_password(current_password):
+        raise ApplicationError("当前密码不正确")
+    if current_password == new_password:
+        raise ApplicationError("新密码不能与当前密码相同")
+    user.set_password(new_password)
+    user.updated_at = timezone.now()
+    user.save(update_fields=["password", "updated_at"])
+    user_sessions_revoke(user=user)
+
+
+@transaction.atomic
+def user_active_set(*, user: User, is_active: bool) -> User:
+    """Disable or re-enable an account; disabling ends its sessions."""
+    user.is_active = is_active
+    user.updated_at = timezone.now()
+    user.save(update_fields=["is_active", "updated_at"])
+    if not is_active:
+        user_sessions_revoke(user=user)
+    return user
+
+
+@transaction.atomic
+def user_role_change(*, user: User, role: Role) -> User:
+    """Change a user's role; the platform always keeps at least one active admin."""
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        other_admins = User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+        if not other_admins.exclude(pk=user.pk).exists():
+            raise ApplicationError("不能移除最后一位管理员的管理员角色")
+    user.role = role
+    user.updated_at = timezone.now()
+    user.save(update_fields=["role", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_update_by_staff(*, user: User, changes: dict[str, object]) -> User:
+    """Staff's edit of an account in the console; role and status go through their own rules."""
+    changes = dict(changes)
+    role = changes.pop("role", None)
+    is_active = changes.pop("is_active", None)
+    if changes:
+        for name, value in changes.items():
+            setattr(user, name, value)
+        user.updated_at = timezone.now()
+        user.save(update_fields=[*changes, "updated_at"])
+    if role is not None:
+        user_role_change(user=user, role=role)
+    if is_active is not None:
+        user_active_set(user=user, is_active=is_active)
+    return user

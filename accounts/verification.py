@@ -1,0 +1,146 @@
+"""One-time verification codes for e-mail (portal sign-up) and SMS (rewriting sign-up and login).
+
+Codes are 6 digits from the CSPRNG, stored only as a keyed hash, single use, and die after
+VERIFICATION_MAX_ATTEMPTS wrong tries. The resend cooldown and the hourly caps live in the shared
+cache so that they hold across every app process.
+"""
+
+import contextlib
+import math
+import secrets
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts.models import VerificationChannel, VerificationCode
+from csa.errors import RateLimitedError
+
+HOUR = 3600
+
+
+def _code_hash(*, channel: str, address: str, purpose: str, code: str) -> str:
+    # A keyed hash: a million possible codes are no secret against a plain digest.
+    value = f"{channel}:{purpose}:{address}:{code}"
+    return salted_hmac("accounts.verification", value, algorithm="sha256").hexdigest()
+
+
+def _hourly_keys(*, channel: str, address: str, client_ip: str) -> list[tuple[str, int]]:
+    window = int(time.time() // HOUR)
+    return [
+        (
+            f"vc:hour:{channel}:addr:{address}:{window}",
+            settings.VERIFICATION_HOURLY_CAP_PER_ADDRESS,
+        ),
+        (f"vc:hour:{channel}:ip:{client_ip}:{window}", settings.VERIFICATION_HOURLY_CAP_PER_IP),
+    ]
+
+
+def _seconds_to_next_hour() -> int:
+    return HOUR - int(time.time()) % HOUR
+
+
+def _take_cooldown(key: str) -> None:
+    """Claim the resend cooldown atomically, or say how long is left of it."""
+    now = time.time()
+    cooldown = settings.VERIFICATION_RESEND_COOLDOWN_SECONDS
+    if cache.add(key, now + cooldown, cooldown):
+        return
+    until = cache.get(key) or now + 1
+    retry_after = math.ceil(until - now)
+    raise RateLimitedError(f"验证码发送过于频繁，请{retry_after}秒后重试", retry_after=retry_after)
+
+
+def _count(keys: list[tuple[str, int]]) -> list[str]:
+    """Count one send against every hourly cap; refuse (and count nothing) past any of them."""
+    counted = []
+    for key, cap in keys:
+        cache.add(key, 0, HOUR)
+        counted.append(key)
+        if cache.incr(key) > cap:
+            _uncount(counted)
+            retry_after = _seconds_to_next_hour()
+            raise RateLimitedError("验证码发送次数过多，请稍后再试", retry_after=retry_after)
+    return counted
+
+
+def _uncount(keys: list[str]) -> None:
+    for key in keys:
+        with contextlib.suppress(ValueError):  # the window rolled over meanwhile
+            cache.decr(key)
+
+
+def verification_code_send(
+    *,
+    channel: VerificationChannel,
+    address: str,
+    purpose: str,
+    client_ip: str,
+    ttl: timedelta,
+    deliver: Callable[[str], None],
+) -> None:
+    """Make a new code for `address`, deliver it, and only then make it the live one.
+
+    A failed delivery raises and leaves nothing behind that would block a retry: the cooldown
+    and the hourly counts are given back and the previous code (if any) stays live.
+    """
+    cooldown_key = f"vc:cooldown:{channel}:{purpose}:{address}"
+    _take_cooldown(cooldown_key)
+    try:
+        counted = _count(_hourly_keys(channel=channel, address=address, client_ip=client_ip))
+    except RateLimitedError:
+        cache.delete(cooldown_key)
+        raise
+    code = f"{secrets.randbelow(10**6):06d}"
+    try:
+        deliver(code)
+    except Exception:
+        cache.delete(cooldown_key)
+        _uncount(counted)
+        raise
+    VerificationCode.objects.update_or_create(
+        channel=channel,
+        address=address,
+        purpose=purpose,
+        defaults={
+            "code_hash": _code_hash(channel=channel, address=address, purpose=purpose, code=code),
+            "expires_at": timezone.now() + ttl,
+            "failed_attempts": 0,
+        },
+    )
+
+
+def verification_code_consume(
+    *, channel: VerificationChannel, address: str, purpose: str, code: str
+) -> bool:
+    """Use up the live code if `code` matches it; count a wrong try otherwise.
+
+    Call it outside the caller's own transaction: a wrong try must stay counted even when the
+    caller's work is rolled back.
+    """
+    with transaction.atomic():
+        record = (
+            VerificationCode.objects.select_for_update()
+            .filter(channel=channel, address=address, purpose=purpose)
+            .first()
+        )
+        if record is None:
+            return False
+        if record.expires_at <= timezone.now():
+            record.delete()
+            return False
+        expected = _code_hash(channel=channel, address=address, purpose=purpose, code=code)
+        if constant_time_compare(record.code_hash, expected):
+            record.delete()
+            return True
+        record.failed_attempts += 1
+        if record.failed_attempts >= settings.VERIFICATION_MAX_ATTEMPTS:
+            record.delete()
+        else:
+            record.save(update_fields=["failed_attempts"])
+        return False

@@ -1,0 +1,83 @@
+"""The portal's error contract: every error under /api/ is `{"detail": "<one message>"}`."""
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from csa.errors import ApplicationError, RateLimitedError
+
+logger = logging.getLogger("csa.api")
+
+INTERNAL_ERROR = "Internal Server Error"
+
+
+@dataclass
+class ApiError:
+    status: int
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def first_message(detail, default: str) -> str:
+    """The first problem of a (nested) DRF error detail, as one readable sentence."""
+    if isinstance(detail, dict):
+        return first_message(next(iter(detail.values())), default) if detail else default
+    if isinstance(detail, list | tuple):
+        return first_message(detail[0], default) if detail else default
+    return str(detail) if detail else default
+
+
+def _throttled(wait: float | None) -> ApiError:
+    seconds = max(1, math.ceil(wait or 1))
+    return ApiError(429, f"请求过于频繁，请{seconds}秒后重试", {"Retry-After": str(seconds)})
+
+
+def _authentication_message(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return "未提供认证凭据"
+    return first_message(exc.detail, "无效的认证凭据")
+
+
+def portal_error(exc: Exception) -> ApiError:
+    """Classify any exception raised under /api/ into a status and one Chinese message."""
+    if isinstance(exc, RateLimitedError):
+        return ApiError(429, exc.message, {"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, ApplicationError):
+        return ApiError(exc.status_code, exc.message)
+    if isinstance(exc, Http404):
+        return ApiError(404, "资源不存在")
+    if isinstance(exc, DjangoPermissionDenied):
+        return ApiError(403, "无权访问此资源")
+    if isinstance(exc, exceptions.ValidationError):
+        return ApiError(422, first_message(exc.detail, "参数验证失败"))
+    if isinstance(exc, exceptions.ParseError):
+        return ApiError(422, "请求体格式错误，应为 JSON")
+    if isinstance(exc, exceptions.Throttled):
+        return _throttled(exc.wait)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        error = ApiError(exc.status_code, _authentication_message(exc))
+        if getattr(exc, "auth_header", None):
+            error.headers["WWW-Authenticate"] = exc.auth_header
+        return error
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return ApiError(405, "不支持该请求方法")
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return ApiError(415, "不支持的请求内容类型，请使用 application/json")
+    if isinstance(exc, exceptions.NotFound):
+        return ApiError(404, first_message(exc.detail, "资源不存在"))
+    if isinstance(exc, exceptions.APIException):
+        return ApiError(exc.status_code, first_message(exc.detail, INTERNAL_ERROR))
+    logger.error("Unhandled exception in an API view", exc_info=exc)
+    return ApiError(status.HTTP_500_INTERNAL_SERVER_ERROR, INTERNAL_ERROR)
+
+
+def portal_exception_handler(exc: Exception, context: dict) -> Response:
+    error = portal_error(exc)
+    set_rollback()
+    return Response({"detail": error.message}, status=error.status, headers=error.headers)

@@ -1,0 +1,56 @@
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from csa.api.serializers import error_responses
+from csa.api.throttling import ClientIPThrottle
+from csa.errors import ServiceUnavailableError
+
+
+class PublicAPIView(APIView):
+    """A route anyone may call: no credentials read, throttled per client address."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ClientIPThrottle]
+    throttle_scope = "public"
+
+
+class RootView(PublicAPIView):
+    @extend_schema(
+        responses={200: inline_serializer("Hello", {"Hello": serializers.CharField()})},
+        summary="API 根",
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"Hello": "World"})
+
+
+class HealthView(PublicAPIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer("Health", {"status": serializers.CharField()}),
+            **error_responses(503),
+        },
+        summary="健康检查（含数据库）",
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError as exc:
+            raise ServiceUnavailableError("数据库不可用") from exc
+        return Response({"status": "ok"})
+
+
+class NotFoundView(PublicAPIView):
+    """Answers every path under /api/ that no route claims, in the portal's error shape."""
+
+    throttle_classes: list = []
+    schema = None
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        raise exceptions.NotFound("接口不存在")

@@ -1,0 +1,75 @@
+"""Shared fixtures: an API client, users, tokens, a clean cache and adjustable throttle rates."""
+
+from collections.abc import Callable
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.models import LoginSession, User
+from accounts.tokens import access_token_issue
+from tests.factories import LoginSessionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttles, cooldowns, hourly caps and login failures live in the cache: start empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def make_session(db) -> Callable[..., LoginSession]:
+    def make(user: User, **fields) -> LoginSession:
+        return LoginSessionFactory(user=user, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_token(make_session) -> Callable[..., str]:
+    """A signed access token bound to a fresh live session of `user`."""
+
+    def make(user: User, **session_fields) -> str:
+        return access_token_issue(make_session(user, **session_fields))
+
+    return make
+
+
+@pytest.fixture
+def auth_header() -> Callable[[str], dict[str, str]]:
+    def header(token: str) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    return header
+
+
+@pytest.fixture
+def auth_client(user, make_token) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
+    return client
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch) -> dict[str, str]:
+    """The DRF throttle rates, as a dict a test may change.
+
+    SimpleRateThrottle.THROTTLE_RATES is bound when DRF is imported, so overriding
+    settings.REST_FRAMEWORK would not reach it; a patched copy does.
+    """
+    rates = dict(SimpleRateThrottle.THROTTLE_RATES)
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    return rates
