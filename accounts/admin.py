@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
 
 from accounts import services
-from accounts.models import User, normalize_email
+from accounts.models import Role, User, normalize_email
+from accounts.selectors import user_is_last_active_admin
+from csa.errors import ApplicationError
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -18,8 +20,22 @@ class UserCreationForm(BaseUserCreationForm):
         return email
 
 
+class UserChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        stays_admin = cleaned.get("role") == Role.ADMIN and cleaned.get("is_active")
+        if not stays_admin and user_is_last_active_admin(self.instance):
+            raise forms.ValidationError(services.LAST_ADMIN)
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "username", "phone", "role", "is_active", "created_at")
     list_filter = ("role", "is_active")
@@ -71,12 +87,19 @@ class UserAdmin(admin.ModelAdmin):
 
     @admin.action(description="禁用所选账号（同时结束其登录会话）")
     def disable_accounts(self, request, queryset):
-        for user in queryset:
-            services.user_active_set(user=user, is_active=False)
-        self.message_user(request, f"已禁用 {queryset.count()} 个账号", messages.SUCCESS)
+        self._set_active(request, queryset, is_active=False)
 
     @admin.action(description="启用所选账号")
     def enable_accounts(self, request, queryset):
+        self._set_active(request, queryset, is_active=True)
+
+    def _set_active(self, request, queryset, *, is_active: bool) -> None:
+        done = 0
         for user in queryset:
-            services.user_active_set(user=user, is_active=True)
-        self.message_user(request, f"已启用 {queryset.count()} 个账号", messages.SUCCESS)
+            try:
+                services.user_active_set(user=user, is_active=is_active)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{user}：{error.message}", messages.ERROR)
+        verb = "启用" if is_active else "禁用"
+        self.message_user(request, f"已{verb} {done} 个账号", messages.SUCCESS)

@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from accounts.models import LoginSession, User
+from accounts.models import LoginSession, Role, User
 from accounts.tokens import AccessTokenClaims
 
 
@@ -24,3 +24,11 @@ def login_session_for_claims(claims: AccessTokenClaims) -> LoginSession | None:
 
 def user_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_is_last_active_admin(user: User, *, lock: bool = False) -> bool:
+    """Whether `user` is, as stored, the only active admin (`lock` holds those rows)."""
+    admins = User.objects.filter(role=Role.ADMIN, is_active=True)
+    if lock:
+        admins = admins.select_for_update()
+    return list(admins.values_list("pk", flat=True)) == [user.pk]

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import LoginSession, Role, User, VerificationChannel, normalize_email
-from accounts.selectors import user_by_email
+from accounts.selectors import user_by_email, user_is_last_active_admin
 from accounts.tokens import access_token_issue
 from accounts.verification import verification_code_consume, verification_code_send
 from csa.errors import ApplicationError, ForbiddenError, RateLimitedError, UnauthorizedError
@@ -31,7 +31,8 @@ class IssuedLogin:
 # --- registration -----------------------------------------------------------------------
 
 
-def registration_code_send(*, email: str, client_ip: str) -> None:
+def registration_code_send(*, email: str, client_ip: str) -> str:
+    """Send a sign-up code to `email`; returns the address as it is kept."""
     email = normalize_email(email)
 
     def deliver(code: str) -> None:
@@ -53,6 +54,7 @@ def registration_code_send(*, email: str, client_ip: str) -> None:
         ttl=settings.VERIFICATION_EMAIL_TTL,
         deliver=deliver,
     )
+    return email
 
 
 def user_register_with_email(*, email: str, password: str, verification_code: str) -> User:
@@ -180,9 +182,14 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     user_sessions_revoke(user=user)
 
 
+LAST_ADMIN = "平台至少需要保留一位启用的管理员"
+
+
 @transaction.atomic
 def user_active_set(*, user: User, is_active: bool) -> User:
     """Disable or re-enable an account; disabling ends its sessions."""
+    if not is_active and user_is_last_active_admin(user, lock=True):
+        raise ApplicationError(LAST_ADMIN)
     user.is_active = is_active
     user.updated_at = timezone.now()
     user.save(update_fields=["is_active", "updated_at"])
@@ -194,10 +201,8 @@ def user_active_set(*, user: User, is_active: bool) -> User:
 @transaction.atomic
 def user_role_change(*, user: User, role: Role) -> User:
     """Change a user's role; the platform always keeps at least one active admin."""
-    if user.role == Role.ADMIN and role != Role.ADMIN:
-        other_admins = User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
-        if not other_admins.exclude(pk=user.pk).exists():
-            raise ApplicationError("不能移除最后一位管理员的管理员角色")
+    if role != Role.ADMIN and user_is_last_active_admin(user, lock=True):
+        raise ApplicationError(LAST_ADMIN)
     user.role = role
     user.updated_at = timezone.now()
     user.save(update_fields=["role", "updated_at"])

@@ -37,8 +37,9 @@ class SendCodeView(PublicAPIView):
     def post(self, request: Request) -> Response:
         payload = serializers.SendCodeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        email = payload.validated_data["email"]
-        services.registration_code_send(email=email, client_ip=client_ip(request))
+        email = services.registration_code_send(
+            email=payload.validated_data["email"], client_ip=client_ip(request)
+        )
         body = {"message": "验证码已发送", "email": email}
         return Response(serializers.CodeSentSerializer(body).data)
 

@@ -10,3 +10,5 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("csa.api.urls")),
 ]
+
+handler500 = "csa.api.views.server_error"

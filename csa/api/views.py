@@ -1,4 +1,6 @@
 from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -6,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csa.api.exceptions import INTERNAL_ERROR
 from csa.api.serializers import error_responses
 from csa.api.throttling import ClientIPThrottle
 from csa.errors import ServiceUnavailableError
@@ -54,3 +57,10 @@ class NotFoundView(PublicAPIView):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         raise exceptions.NotFound("接口不存在")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's last-resort 500: JSON in the portal's shape under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": INTERNAL_ERROR}, status=500)
+    return defaults.server_error(request)
