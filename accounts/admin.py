@@ -23,7 +23,16 @@ class UserCreationForm(BaseUserCreationForm):
 class UserChangeForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "username",
+            "phone",
+            "role",
+            "is_active",
+            "full_name",
+            "phone_number",
+            "avatar_url",
+            "bio",
+        )
 
     def clean(self):
         cleaned = super().clean()
