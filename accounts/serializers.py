@@ -27,7 +27,7 @@ class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
     password = password_field(min_length=8)
     verification_code = serializers.RegexField(
-        r"^\d{6}$",
+        r"^[0-9]{6}$",
         error_messages=field_messages("验证码", invalid="验证码必须是6位数字"),
     )
 

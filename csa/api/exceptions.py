@@ -68,7 +68,7 @@ def portal_error(exc: Exception) -> ApiError:
     if isinstance(exc, exceptions.MethodNotAllowed):
         return ApiError(405, "不支持该请求方法")
     if isinstance(exc, exceptions.UnsupportedMediaType):
-        return ApiError(415, "不支持的请求内容类型，请使用 application/json")
+        return ApiError(415, "不支持的请求内容类型")
     if isinstance(exc, exceptions.NotFound):
         return ApiError(404, first_message(exc.detail, "资源不存在"))
     if isinstance(exc, exceptions.APIException):

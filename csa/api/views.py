@@ -2,6 +2,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -52,11 +53,21 @@ class HealthView(PublicAPIView):
 class NotFoundView(PublicAPIView):
     """Answers every path under /api/ that no route claims, in the portal's error shape."""
 
-    throttle_classes: list = []
     schema = None
 
     def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
         raise exceptions.NotFound("接口不存在")
+
+
+class SchemaView(SpectacularAPIView):
+    throttle_classes = [ClientIPThrottle]
+    throttle_scope = "public"
+
+
+class DocsView(SpectacularSwaggerView):
+    throttle_classes = [ClientIPThrottle]
+    throttle_scope = "public"
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -12,6 +12,8 @@ AUTH_ME = "/api/auth/me"
 USERS_ME = "/api/users/me"
 CHANGE_PASSWORD = "/api/users/me/change-password"
 
+NEW_USER_PASSWORD = "mypassword123"
+
 CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
@@ -27,7 +29,7 @@ def request_code(client, email: str) -> str:
     return last_mailed_code()
 
 
-def register(client, email: str, code: str, password: str = "mypassword123"):
+def register(client, email: str, code: str, password: str = NEW_USER_PASSWORD):
     body = {"email": email, "password": password, "verification_code": code}
     return client.post(REGISTER, body, format="json")
 

@@ -51,9 +51,9 @@ def test_hasher_wants_to_upgrade_django_default_parameters():
 
 @pytest.mark.django_db
 def test_old_argon2_hash_logs_in_and_is_upgraded(api_client):
-    old = "argon2" + argon2.PasswordHasher(
-        time_cost=2, memory_cost=102400, parallelism=8
-    ).hash(DEFAULT_PASSWORD)
+    old = "argon2" + argon2.PasswordHasher(time_cost=2, memory_cost=102400, parallelism=8).hash(
+        DEFAULT_PASSWORD
+    )
     assert "m=102400,t=2,p=8" in old
     user = user_with_hash(old)
 
@@ -68,9 +68,7 @@ def test_old_argon2_hash_logs_in_and_is_upgraded(api_client):
 
 @pytest.mark.django_db
 def test_old_hash_is_not_upgraded_by_a_wrong_password(api_client):
-    old = "argon2" + argon2.PasswordHasher(memory_cost=102400, parallelism=8).hash(
-        DEFAULT_PASSWORD
-    )
+    old = "argon2" + argon2.PasswordHasher(memory_cost=102400, parallelism=8).hash(DEFAULT_PASSWORD)
     user = user_with_hash(old)
 
     assert login(api_client, user.email, "wrong-password").status_code == 401

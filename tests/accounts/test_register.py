@@ -5,8 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.models import Role, User, VerificationCode
+from accounts.serializers import RegisterSerializer
 from tests.accounts.helpers import REGISTER, register, request_code
 from tests.factories import UserFactory
 
@@ -262,3 +265,25 @@ def test_register_scope_throttle_per_ip(api_client, throttle_rates):
     retry_after = int(response["Retry-After"])
     assert 1 <= retry_after <= 60
     assert response.json() == {"detail": f"请求过于频繁，请{retry_after}秒后重试"}
+
+
+ASCII_DIGITS = st.text(alphabet="0123456789", min_size=6, max_size=6)
+ASCII_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126))
+
+
+def code_errors(code: str) -> list[str]:
+    body = {"email": "new@example.com", "password": "mypassword123", "verification_code": code}
+    serializer = RegisterSerializer(data=body)
+    serializer.is_valid()
+    return [str(error) for error in serializer.errors.get("verification_code", [])]
+
+
+@given(ASCII_DIGITS)
+def test_any_six_ascii_digits_are_a_well_formed_code(code):
+    assert code_errors(code) == []
+
+
+@given(ASCII_TEXT.filter(lambda text: not (len(text.strip()) == 6 and text.strip().isdigit())))
+def test_anything_else_is_refused_as_a_code(code):
+    expected = "验证码不能为空" if not code.strip() else "验证码必须是6位数字"
+    assert code_errors(code) == [expected]

@@ -1,0 +1,66 @@
+"""Every public route under /api/ is throttled."""
+
+from collections.abc import Iterator
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+
+def walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern.url_patterns, route)
+        else:
+            yield route, pattern
+
+
+def api_views() -> list[tuple[str, type[APIView]]]:
+    views = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "view_class", None)
+        if route.startswith("api/") and view_class is not None:
+            views.append((route, view_class))
+    return views
+
+
+def is_public(view_class: type[APIView]) -> bool:
+    return any(issubclass(p, AllowAny) for p in view_class.permission_classes)
+
+
+def test_the_walk_finds_the_api_routes():
+    routes = {route for route, _ in api_views()}
+
+    assert {"api/", "api/health", "api/auth/login", "api/users/me"} <= routes
+    assert all(issubclass(view, APIView) for _, view in api_views())
+
+
+def test_every_public_api_view_is_throttled():
+    unthrottled = {
+        route for route, view in api_views() if is_public(view) and not view().get_throttles()
+    }
+
+    assert unthrottled == set()
+
+
+def test_public_account_routes_are_throttled_per_scope():
+    scopes = {route: view.throttle_scope for route, view in api_views() if is_public(view)}
+
+    assert scopes == {
+        "api/": "public",
+        "api/health": "public",
+        "api/auth/send-code": "send_code",
+        "api/auth/register": "register",
+        "api/auth/login": "login",
+        "api/auth/token": "login",
+        "api/schema/": "public",
+        "api/docs/": "public",
+        "api/^.*$": "public",
+    }
+
+
+def test_private_api_views_require_authentication():
+    private = {route for route, view in api_views() if not is_public(view)}
+
+    assert private == {"api/auth/me", "api/users/me", "api/users/me/change-password"}
