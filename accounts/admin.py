@@ -3,9 +3,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
 
 from accounts import services
-from accounts.models import Role, User, normalize_email
+from accounts.models import BusinessAccount, BusinessAccountStatus, Role, User, normalize_email
 from accounts.selectors import user_is_last_active_admin
 from csa.errors import ApplicationError
+from csa.history import history_table
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -112,3 +113,103 @@ class UserAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{user}：{error.message}", messages.ERROR)
         verb = "启用" if is_active else "禁用"
         self.message_user(request, f"已{verb} {done} 个账号", messages.SUCCESS)
+
+
+# --- business accounts --------------------------------------------------------------------
+
+
+class BusinessAccountForm(forms.ModelForm):
+    class Meta:
+        model = BusinessAccount
+        fields = ("status", *services.ASSIGNMENT_FIELDS, *services.CUSTOMER_FIELDS)
+        help_texts = {
+            "status": "填写专属邮箱和用户识别码后，待审核的账号保存时自动激活，并以邮件通知客户。",
+        }
+
+    def clean(self):
+        """Refuse here what the service would refuse, so staff see a form error, not a 500."""
+        cleaned = super().clean()
+        if all(name in cleaned for name in ("status", *services.ASSIGNMENT_FIELDS)):
+            try:
+                services.business_account_status_after(
+                    current=self.instance.status,
+                    requested=cleaned["status"],
+                    assigned_email=cleaned["assigned_email"],
+                    user_code=cleaned["user_code"],
+                )
+            except ApplicationError as error:
+                self.add_error("status", error.message)
+        return cleaned
+
+
+@admin.register(BusinessAccount)
+class BusinessAccountAdmin(admin.ModelAdmin):
+    form = BusinessAccountForm
+    list_display = (
+        "owner_email",
+        "company_name",
+        "status",
+        "assigned_email",
+        "user_code",
+        "created_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("owner__email", "company_name", "user_code")
+    list_select_related = ("owner",)
+    ordering = ("-created_at",)
+    readonly_fields = ("id", "owner", "created_at", "updated_at", "history")
+    fieldsets = (
+        (None, {"fields": ("id", "owner", "status", *services.ASSIGNMENT_FIELDS)}),
+        ("客户资料", {"fields": services.CUSTOMER_FIELDS}),
+        ("记录", {"fields": ("created_at", "updated_at", "history")}),
+    )
+    actions = ("disable_business_accounts", "enable_business_accounts")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # customers apply; staff review
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an account ends by being disabled, and keeps its history
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner")
+
+    @admin.display(description="所属用户邮箱", ordering="owner__email")
+    def owner_email(self, obj: BusinessAccount) -> str:
+        return obj.owner.email
+
+    @admin.display(description="变更记录")
+    def history(self, obj: BusinessAccount):
+        return history_table(obj.changes.select_related("actor"))
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.business_account_staff_update(account=obj, actor=request.user, changes=changes)
+        except ApplicationError as error:
+            # Only a concurrent edit gets here: clean() already applied the same rules.
+            self.message_user(request, error.message, messages.ERROR)
+        obj.refresh_from_db()
+
+    @admin.action(description="禁用所选业务账号")
+    def disable_business_accounts(self, request, queryset):
+        self._set_status(request, queryset, BusinessAccountStatus.DISABLED)
+
+    @admin.action(description="启用所选业务账号")
+    def enable_business_accounts(self, request, queryset):
+        self._set_status(request, queryset, BusinessAccountStatus.ACTIVE)
+
+    def _set_status(self, request, queryset, status: BusinessAccountStatus) -> None:
+        done = 0
+        for account in queryset:
+            try:
+                services.business_account_status_set(
+                    account=account, actor=request.user, status=status
+                )
+                done += 1
+            except ApplicationError as error:
+                self.message_user(
+                    request, f"{account.owner.email}：{error.message}", messages.ERROR
+                )
+        verb = "启用" if status == BusinessAccountStatus.ACTIVE else "禁用"
+        self.message_user(request, f"已{verb} {done} 个业务账号", messages.SUCCESS)

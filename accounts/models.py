@@ -6,6 +6,8 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from csa.history import ChangeRecord
+
 INVITE_CODE_ALPHABET = string.ascii_uppercase + string.digits
 INVITE_CODE_LENGTH = 6
 
@@ -148,3 +150,76 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address} ({self.purpose})"
+
+
+# --- business accounts --------------------------------------------------------------------
+
+
+class BusinessAccountStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACTIVE = "active", "已激活"
+    DISABLED = "disabled", "已禁用"
+
+
+class BusinessAccount(models.Model):
+    """A customer's company account: applied for by the customer, activated by staff."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.OneToOneField(
+        User,
+        verbose_name="所属用户",
+        on_delete=models.CASCADE,
+        related_name="business_account",
+    )
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=BusinessAccountStatus.choices,
+        default=BusinessAccountStatus.PENDING,
+    )
+    assigned_email = models.EmailField("专属邮箱", max_length=254, null=True, blank=True)
+    user_code = models.CharField("用户识别码", max_length=64, null=True, blank=True)
+    company_name = models.CharField("公司抬头", max_length=128, null=True, blank=True)
+    tax_number = models.CharField("税号", max_length=64, null=True, blank=True)
+    certification_info = models.CharField("认证信息", max_length=512, null=True, blank=True)
+    communication_address = models.CharField("通信地址", max_length=256, null=True, blank=True)
+    contact_person_name = models.CharField("联系人姓名", max_length=64, null=True, blank=True)
+    contact_phone = models.CharField("联系方式", max_length=32, null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "业务账号"
+        verbose_name_plural = "业务账号"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=BusinessAccountStatus.values),
+                name="business_account_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["user_code"],
+                condition=models.Q(user_code__isnull=False),
+                name="business_account_user_code_unique",
+                violation_error_message="该用户识别码已被使用",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=BusinessAccountStatus.ACTIVE)
+                | models.Q(assigned_email__isnull=False, user_code__isnull=False),
+                name="business_account_active_has_assignment",
+                violation_error_message="激活业务账号前需要填写专属邮箱和用户识别码",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name or f"{self.owner.email} 的业务账号"
+
+
+class BusinessAccountChange(ChangeRecord):
+    business_account = models.ForeignKey(
+        BusinessAccount, verbose_name="业务账号", on_delete=models.CASCADE, related_name="changes"
+    )
+
+    class Meta(ChangeRecord.Meta):
+        verbose_name = "业务账号变更记录"
+        verbose_name_plural = "业务账号变更记录"

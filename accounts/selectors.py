@@ -1,7 +1,9 @@
 from django.utils import timezone
 
-from accounts.models import LoginSession, Role, User
+from accounts.models import BusinessAccount, LoginSession, Role, User
 from accounts.tokens import AccessTokenClaims
+from csa.errors import ForbiddenError, NotFoundError
+from csa.ids import uuid_or_none
 
 
 def login_session_for_claims(claims: AccessTokenClaims) -> LoginSession | None:
@@ -32,3 +34,26 @@ def user_is_last_active_admin(user: User, *, lock: bool = False) -> bool:
     if lock:
         admins = admins.select_for_update()
     return list(admins.values_list("pk", flat=True)) == [user.pk]
+
+
+# --- business accounts --------------------------------------------------------------------
+
+BUSINESS_ACCOUNT_NOT_FOUND = "业务账号不存在"
+
+
+def business_account_for_owner(*, user: User) -> BusinessAccount:
+    account = BusinessAccount.objects.select_related("owner").filter(owner=user).first()
+    if account is None:
+        raise NotFoundError(BUSINESS_ACCOUNT_NOT_FOUND)
+    return account
+
+
+def business_account_get(*, user: User, account_id: str) -> BusinessAccount:
+    """The account if `user` owns it or is an admin: 404 when there is none, 403 when not theirs."""
+    pk = uuid_or_none(account_id)
+    account = BusinessAccount.objects.select_related("owner").filter(pk=pk).first() if pk else None
+    if account is None:
+        raise NotFoundError(BUSINESS_ACCOUNT_NOT_FOUND)
+    if account.owner_id != user.pk and user.role != Role.ADMIN:
+        raise ForbiddenError("无权访问此业务账号")
+    return account

@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import BusinessAccount, User
 from csa.api.messages import field_messages
 
 EMAIL_MESSAGES = field_messages("邮箱", invalid="邮箱格式不正确")
@@ -112,3 +112,43 @@ class MessageSerializer(serializers.Serializer):
 
 class CodeSentSerializer(MessageSerializer):
     email = serializers.EmailField()
+
+
+# --- business accounts --------------------------------------------------------------------
+
+
+class BusinessAccountSerializer(serializers.ModelSerializer):
+    owner_email = serializers.EmailField(source="owner.email", read_only=True)
+
+    class Meta:
+        model = BusinessAccount
+        fields = [
+            "id",
+            "owner_email",
+            "status",
+            "assigned_email",
+            "user_code",
+            "company_name",
+            "tax_number",
+            "certification_info",
+            "communication_address",
+            "contact_person_name",
+            "contact_phone",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class BusinessAccountDetailsSerializer(serializers.Serializer):
+    """The fields a customer fills in; one that is blank once trimmed is stored as null.
+
+    assigned_email, user_code and status belong to staff: they are never read from a request.
+    """
+
+    company_name = _optional_text("公司抬头", 128)
+    tax_number = _optional_text("税号", 64)
+    certification_info = _optional_text("认证信息", 512)
+    communication_address = _optional_text("通信地址", 256)
+    contact_person_name = _optional_text("联系人姓名", 64)
+    contact_phone = _optional_text("联系方式", 32)

@@ -14,4 +14,19 @@ urlpatterns = [
         views.PasswordChangeView.as_view(),
         name="users-me-change-password",
     ),
+    path(
+        "business-accounts/me",
+        views.MyBusinessAccountView.as_view(),
+        name="business-accounts-me",
+    ),
+    path(
+        "business-accounts/me/apply",
+        views.BusinessAccountApplyView.as_view(),
+        name="business-accounts-me-apply",
+    ),
+    path(
+        "business-accounts/<str:account_id>",
+        views.BusinessAccountDetailView.as_view(),
+        name="business-accounts-detail",
+    ),
 ]

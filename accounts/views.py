@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import serializers, services
+from accounts import selectors, serializers, services
 from accounts.services import IssuedLogin
 from accounts.tokens import access_token_lifetime_seconds
 from csa.api.serializers import error_responses
@@ -136,3 +136,61 @@ class PasswordChangeView(APIView):
             new_password=payload.validated_data["new_password"],
         )
         return Response(serializers.MessageSerializer({"message": "密码修改成功"}).data)
+
+
+# --- business accounts --------------------------------------------------------------------
+
+
+class MyBusinessAccountView(APIView):
+    @extend_schema(
+        responses={200: serializers.BusinessAccountSerializer, **error_responses(401, 403, 404)},
+        summary="获取当前用户的业务账号",
+    )
+    def get(self, request: Request) -> Response:
+        account = selectors.business_account_for_owner(user=request.user)
+        return Response(serializers.BusinessAccountSerializer(account).data)
+
+    @extend_schema(
+        request=serializers.BusinessAccountDetailsSerializer,
+        responses={
+            200: serializers.BusinessAccountSerializer,
+            **error_responses(400, 401, 403, 404, 422),
+        },
+        summary="更新当前用户的业务账号资料",
+    )
+    def patch(self, request: Request) -> Response:
+        account = selectors.business_account_for_owner(user=request.user)
+        payload = serializers.BusinessAccountDetailsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        account = services.business_account_update(
+            account=account, actor=request.user, changes=payload.validated_data
+        )
+        return Response(serializers.BusinessAccountSerializer(account).data)
+
+
+class BusinessAccountApplyView(APIView):
+    @extend_schema(
+        request=serializers.BusinessAccountDetailsSerializer,
+        responses={
+            201: serializers.BusinessAccountSerializer,
+            **error_responses(400, 401, 403, 422),
+        },
+        summary="申请创建业务账号",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.BusinessAccountDetailsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        account = services.business_account_apply(owner=request.user, fields=payload.validated_data)
+        return Response(
+            serializers.BusinessAccountSerializer(account).data, status=status.HTTP_201_CREATED
+        )
+
+
+class BusinessAccountDetailView(APIView):
+    @extend_schema(
+        responses={200: serializers.BusinessAccountSerializer, **error_responses(401, 403, 404)},
+        summary="获取业务账号详情",
+    )
+    def get(self, request: Request, account_id: str) -> Response:
+        account = selectors.business_account_get(user=request.user, account_id=account_id)
+        return Response(serializers.BusinessAccountSerializer(account).data)

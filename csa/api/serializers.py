@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -9,3 +9,9 @@ class ErrorSerializer(serializers.Serializer):
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """OpenAPI entries for the portal's error shape, for the given status codes."""
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The OpenAPI body of a portal list: `{"total", "items"}`."""
+    name = item.__name__.removesuffix("Serializer") + "Page"
+    return inline_serializer(name, {"total": serializers.IntegerField(), "items": item(many=True)})

@@ -10,5 +10,7 @@ urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("accounts.urls")),
+    path("", include("tickets.urls")),
+    path("", include("contracts.urls")),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

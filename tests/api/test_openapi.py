@@ -46,7 +46,7 @@ def test_schema_lists_the_account_routes(schema, path, methods):
 def test_schema_has_root_and_health_but_not_the_catch_all(schema):
     assert set(schema["paths"]["/api/"]) & HTTP_METHODS == {"get"}
     assert set(schema["paths"]["/api/health"]) & HTTP_METHODS == {"get"}
-    assert not any("{" in path or ".*" in path for path in schema["paths"])
+    assert not any(".*" in path for path in schema["paths"])
 
 
 def test_token_route_documents_a_form_body(schema):

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
 
@@ -61,6 +61,12 @@ def test_public_account_routes_are_throttled_per_scope():
 
 
 def test_private_api_views_require_authentication():
-    private = {route for route, view in api_views() if not is_public(view)}
+    private = {route: view for route, view in api_views() if not is_public(view)}
 
-    assert private == {"api/auth/me", "api/users/me", "api/users/me/change-password"}
+    assert {"api/auth/me", "api/users/me", "api/tickets"} <= set(private)
+    unguarded = {
+        route
+        for route, view in private.items()
+        if not any(isinstance(p, IsAuthenticated) for p in view().get_permissions())
+    }
+    assert unguarded == set()

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from contracts import services
+from contracts.models import Contract, ContractChange
+from csa.rendering import markdown_to_safe_html
+
+
+class ContractChangeInline(admin.TabularInline):
+    model = ContractChange
+    fields = ("created_at", "actor", "field", "old_value", "new_value")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ("title", "owner", "is_signed", "created_at", "updated_at")
+    list_filter = ("is_signed",)
+    search_fields = ("title", "owner__email")
+    list_select_related = ("owner",)
+    ordering = ("-created_at",)
+    autocomplete_fields = ["owner"]
+    inlines = [ContractChangeInline]
+    add_fields = ("owner", "title", "content_markdown", "is_signed")
+    change_fields = (
+        "owner",
+        "title",
+        "content_markdown",
+        "content_preview",
+        "is_signed",
+        "signed_at",
+        "created_at",
+        "updated_at",
+    )
+
+    @admin.display(description="内容预览")
+    def content_preview(self, obj: Contract):
+        return format_html(
+            '<div class="contract-preview">{}</div>', markdown_to_safe_html(obj.content_markdown)
+        )
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.change_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # A contract stays with the customer it was written for.
+        return ("owner", "content_preview", "signed_at", "created_at", "updated_at")
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A contract is a record the customer has seen or signed; staff edit it, never remove it.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.contract_update(contract=obj, actor=request.user, changes=changes)
+        else:
+            created = services.contract_create(
+                owner=form.cleaned_data["owner"],
+                title=form.cleaned_data["title"],
+                content_markdown=form.cleaned_data["content_markdown"],
+                actor=request.user,
+            )
+            if form.cleaned_data["is_signed"]:
+                services.contract_sign_status_set(
+                    contract=created, actor=request.user, is_signed=True
+                )
+            # The console names and links the new object by this instance.
+            obj.pk = created.pk
+        obj.refresh_from_db()

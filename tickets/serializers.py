@@ -1,0 +1,62 @@
+from rest_framework import serializers
+
+from csa.api.messages import field_messages
+from tickets.models import Ticket, TicketStatus, TicketType
+
+TITLE = {"max_length": 200, "error_messages": field_messages("工单标题")}
+CONTENT = {"error_messages": field_messages("工单内容")}
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    creator_email = serializers.EmailField(source="creator.email", read_only=True)
+    responder_email = serializers.EmailField(
+        source="responder.email", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "title",
+            "ticket_type",
+            "content",
+            "status",
+            "feedback",
+            "creator_email",
+            "responder_email",
+            "created_at",
+            "updated_at",
+            "replied_at",
+        ]
+        read_only_fields = fields
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(**TITLE)
+    ticket_type = serializers.ChoiceField(
+        choices=TicketType.choices,
+        error_messages=field_messages(
+            "工单类型", invalid_choice="工单类型必须是 financial、technical 或 business"
+        ),
+    )
+    content = serializers.CharField(**CONTENT)
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(required=False, **TITLE)
+    content = serializers.CharField(required=False, **CONTENT)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs:
+            raise serializers.ValidationError("至少提供一个需要更新的字段（title 或 content）")
+        return attrs
+
+
+class TicketListParams(serializers.Serializer):
+    status_filter = serializers.ChoiceField(
+        choices=TicketStatus.choices,
+        required=False,
+        error_messages=field_messages(
+            "status_filter", invalid_choice="status_filter 必须是 pending 或 replied"
+        ),
+    )
