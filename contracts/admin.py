@@ -2,25 +2,9 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from contracts import services
-from contracts.models import Contract, ContractChange
+from contracts.models import Contract
+from csa.history import history_table
 from csa.rendering import markdown_to_safe_html
-
-
-class ContractChangeInline(admin.TabularInline):
-    model = ContractChange
-    fields = ("created_at", "actor", "field", "old_value", "new_value")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Contract)
@@ -31,7 +15,6 @@ class ContractAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     ordering = ("-created_at",)
     autocomplete_fields = ["owner"]
-    inlines = [ContractChangeInline]
     add_fields = ("owner", "title", "content_markdown", "is_signed")
     change_fields = (
         "owner",
@@ -42,6 +25,7 @@ class ContractAdmin(admin.ModelAdmin):
         "signed_at",
         "created_at",
         "updated_at",
+        "history",
     )
 
     @admin.display(description="内容预览")
@@ -57,10 +41,11 @@ class ContractAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         # A contract stays with the customer it was written for.
-        return ("owner", "content_preview", "signed_at", "created_at", "updated_at")
+        return ("owner", "content_preview", "signed_at", "created_at", "updated_at", "history")
 
-    def get_inlines(self, request, obj=None):
-        return self.inlines if obj is not None else []
+    @admin.display(description="变更记录")
+    def history(self, obj: Contract):
+        return history_table(obj.changes.select_related("actor"))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A contract is a record the customer has seen or signed; staff edit it, never remove it.

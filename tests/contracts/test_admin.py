@@ -47,9 +47,6 @@ def change_form(contract: Contract, **overrides) -> dict:
         "title": contract.title,
         "content_markdown": contract.content_markdown,
         "is_signed": "on" if contract.is_signed else "",
-        # The read-only history inline still posts its management form.
-        "changes-TOTAL_FORMS": "0",
-        "changes-INITIAL_FORMS": "0",
     }
     form.update(overrides)
     return {key: value for key, value in form.items() if value != ""}
