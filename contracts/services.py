@@ -34,6 +34,16 @@ def _contract_lock(contract: Contract) -> Contract:
     return locked
 
 
+def _record(contract: Contract, actor: User, before: dict[str, str | None]) -> None:
+    record_changes(
+        history=ContractChange,
+        subject_field="contract",
+        subject=contract,
+        actor=actor,
+        before=before,
+    )
+
+
 @transaction.atomic
 def contract_create(*, owner: User, title: str, content_markdown: str, actor: User) -> Contract:
     """A new, unsigned contract for `owner`; creation leaves no history rows."""
@@ -58,13 +68,7 @@ def contract_update(*, contract: Contract, actor: User, changes: Mapping[str, ob
         if snapshot(contract, list(changes)) != before:
             contract.updated_at = timezone.now()
             contract.save(update_fields=[*changes, "updated_at"])
-            record_changes(
-                history=ContractChange,
-                subject_field="contract",
-                subject=contract,
-                actor=actor,
-                before=before,
-            )
+            _record(contract, actor, before)
     if is_signed is not None:
         contract = contract_sign_status_set(contract=contract, actor=actor, is_signed=is_signed)
     return contract
@@ -85,11 +89,5 @@ def contract_sign_status_set(*, contract: Contract, actor: User, is_signed: bool
     contract.signed_at = now if is_signed else None
     contract.updated_at = now
     contract.save(update_fields=["is_signed", "signed_at", "updated_at"])
-    record_changes(
-        history=ContractChange,
-        subject_field="contract",
-        subject=contract,
-        actor=actor,
-        before=before,
-    )
+    _record(contract, actor, before)
     return contract

@@ -4,10 +4,11 @@ from collections.abc import Callable
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import LoginSession, User
+from accounts.models import LoginSession, Role, User
 from accounts.tokens import access_token_issue
 from tests.factories import LoginSessionFactory, UserFactory
 
@@ -28,6 +29,20 @@ def api_client() -> APIClient:
 @pytest.fixture
 def user(db) -> User:
     return UserFactory()
+
+
+@pytest.fixture
+def staff(db) -> User:
+    """A member of staff: role admin, which opens the console."""
+    return UserFactory(email="staff@example.com", role=Role.ADMIN)
+
+
+@pytest.fixture
+def console(staff) -> Client:
+    """The staff console's client, signed in as `staff`."""
+    client = Client()
+    client.force_login(staff)
+    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from accounts.services.business_accounts import (
     ASSIGNMENT_FIELDS,
     BUSINESS_ACCOUNT_EXISTS,
     CUSTOMER_FIELDS,
-    NOTHING_TO_UPDATE,
     STAFF_FIELDS,
     STATUS_MOVES,
     USER_CODE_TAKEN,
@@ -20,6 +19,7 @@ from accounts.services.business_accounts import (
 from accounts.services.users import (
     LAST_ADMIN,
     LOGIN_FAILURE_WINDOW_SECONDS,
+    NOTHING_TO_UPDATE,
     PROFILE_FIELDS,
     REGISTER_PURPOSE,
     IssuedLogin,

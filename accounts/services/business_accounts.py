@@ -4,12 +4,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import BusinessAccount, BusinessAccountChange, BusinessAccountStatus, User
+from accounts.services.users import NOTHING_TO_UPDATE
 from csa.errors import ApplicationError
 from csa.history import record_changes, snapshot
 from csa.notifications import email_after_commit
 
 BUSINESS_ACCOUNT_EXISTS = "已存在申请或已激活账号"
-NOTHING_TO_UPDATE = "未提供任何需要更新的字段"
 ACTIVATION_NEEDS_ASSIGNMENT = "激活业务账号前需要填写专属邮箱和用户识别码"
 ACTIVE_KEEPS_ASSIGNMENT = "已激活的业务账号不能清空专属邮箱或用户识别码"
 USER_CODE_TAKEN = "该用户识别码已被使用"

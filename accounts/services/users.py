@@ -163,13 +163,14 @@ def user_sessions_revoke(*, user: User) -> int:
 # --- profile, password, account status ----------------------------------------------------
 
 PROFILE_FIELDS = ("full_name", "phone_number", "avatar_url", "bio")
+NOTHING_TO_UPDATE = "未提供任何需要更新的字段"
 
 
 @transaction.atomic
 def user_profile_update(*, user: User, changes: dict[str, str | None]) -> User:
     changes = {name: value for name, value in changes.items() if name in PROFILE_FIELDS}
     if not changes:
-        raise ApplicationError("未提供任何需要更新的字段")
+        raise ApplicationError(NOTHING_TO_UPDATE)
     for name, value in changes.items():
         setattr(user, name, value)
     user.updated_at = timezone.now()

@@ -14,6 +14,20 @@ CHANGE_PASSWORD = "/api/users/me/change-password"
 
 NEW_USER_PASSWORD = "mypassword123"
 
+# The documented User object of the portal (1.2, 1.5).
+USER_KEYS = {
+    "id",
+    "email",
+    "role",
+    "is_active",
+    "created_at",
+    "updated_at",
+    "full_name",
+    "phone_number",
+    "avatar_url",
+    "bio",
+}
+
 CODE_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 

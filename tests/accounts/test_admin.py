@@ -10,18 +10,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff() -> User:
-    return UserFactory(email="staff@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def console(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def change_form(user: User, **overrides) -> dict:
     form = {
         "username": user.username or "",

@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import BusinessAccount, Role, User
+from accounts.models import BusinessAccount, Role
 from tests.accounts.business_factories import BusinessAccountFactory
 from tests.factories import UserFactory
 
@@ -23,18 +23,6 @@ FORM_FIELDS = (
     "contact_person_name",
     "contact_phone",
 )
-
-
-@pytest.fixture
-def staff() -> User:
-    return UserFactory(email="staff@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def console(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def change_url(account: BusinessAccount) -> str:

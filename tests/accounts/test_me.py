@@ -6,23 +6,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.services import user_active_set
-from tests.accounts.helpers import AUTH_ME, USERS_ME
+from tests.accounts.helpers import AUTH_ME, USER_KEYS, USERS_ME
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-USER_KEYS = {
-    "id",
-    "email",
-    "role",
-    "is_active",
-    "created_at",
-    "updated_at",
-    "full_name",
-    "phone_number",
-    "avatar_url",
-    "bio",
-}
 
 
 def patch(client, body):

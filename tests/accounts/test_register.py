@@ -10,23 +10,10 @@ from hypothesis import strategies as st
 
 from accounts.models import Role, User, VerificationCode
 from accounts.serializers import RegisterSerializer
-from tests.accounts.helpers import REGISTER, register, request_code
+from tests.accounts.helpers import REGISTER, USER_KEYS, register, request_code
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-USER_KEYS = {
-    "id",
-    "email",
-    "role",
-    "is_active",
-    "created_at",
-    "updated_at",
-    "full_name",
-    "phone_number",
-    "avatar_url",
-    "bio",
-}
 
 
 def wrong(code: str) -> str:

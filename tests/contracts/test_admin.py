@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role, User
+from accounts.models import User
 from contracts.models import Contract
 from csa.rendering import markdown_to_safe_html
 from tests.contracts.factories import ContractFactory
@@ -23,18 +23,6 @@ HOSTILE_MARKDOWN = "\n\n".join(
     ]
 )
 UNSAFE_MARKERS = ("<script", "onerror", "javascript:")
-
-
-@pytest.fixture
-def staff() -> User:
-    return UserFactory(email="staff@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def console(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

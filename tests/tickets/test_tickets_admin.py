@@ -5,26 +5,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
-from tests.factories import UserFactory
 from tests.tickets.factories import TicketFactory
 from tickets.models import Ticket, TicketStatus, TicketType
 
 pytestmark = pytest.mark.django_db
 
 FAILING_BACKEND = "tests.accounts.failing_email.FailingEmailBackend"
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(email="staff@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def console(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def change_url(ticket: Ticket) -> str:
