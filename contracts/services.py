@@ -2,6 +2,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import normalize_newlines
 
 from accounts.models import Role, User
 from contracts.models import Contract, ContractChange
@@ -48,7 +49,9 @@ def _record(contract: Contract, actor: User, before: dict[str, str | None]) -> N
 def contract_create(*, owner: User, title: str, content_markdown: str, actor: User) -> Contract:
     """A new, unsigned contract for `owner`; creation leaves no history rows."""
     _require_admin(actor)
-    return Contract.objects.create(owner=owner, title=title, content_markdown=content_markdown)
+    return Contract.objects.create(
+        owner=owner, title=title, content_markdown=normalize_newlines(content_markdown)
+    )
 
 
 @transaction.atomic
@@ -64,7 +67,8 @@ def contract_update(*, contract: Contract, actor: User, changes: Mapping[str, ob
         contract = _contract_lock(contract)
         before = snapshot(contract, list(changes))
         for name, value in changes.items():
-            setattr(contract, name, value)
+            # Browsers send a textarea's line breaks as CRLF; an untouched page changes nothing.
+            setattr(contract, name, normalize_newlines(value))
         if snapshot(contract, list(changes)) != before:
             contract.updated_at = timezone.now()
             contract.save(update_fields=[*changes, "updated_at"])

@@ -146,12 +146,30 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATIC_URL = "/static/"
+# Object storage for project files (S3 API: AWS S3, Cloudflare R2, Aliyun OSS, MinIO); without a
+# bucket, files stay on the local disk and the app serves signed download links itself.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
 AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
 AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+# Aliyun OSS accepts only virtual-hosted addressing; MinIO usually wants "path".
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+AWS_DEFAULT_ACL = None  # objects inherit the bucket's private policy
+AWS_QUERYSTRING_AUTH = True
+# A custom domain would make django-storages hand out unsigned URLs; presigned URLs need none.
+AWS_S3_CUSTOM_DOMAIN = None
+FILE_DOWNLOAD_URL_EXPIRES_SECONDS = 3600
+AWS_QUERYSTRING_EXPIRE = FILE_DOWNLOAD_URL_EXPIRES_SECONDS
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": (
+            "storages.backends.s3.S3Storage"
+            if AWS_STORAGE_BUCKET_NAME
+            else "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -169,6 +187,7 @@ TURNSTILE_SECRET_KEY = env("TURNSTILE_SECRET_KEY", default="1x000000000000000000
 TURNSTILE_VERIFY_URL = env(
     "TURNSTILE_VERIFY_URL", default="https://challenges.cloudflare.com/turnstile/v0/siteverify"
 )
+TURNSTILE_TIMEOUT_SECONDS = env.float("TURNSTILE_TIMEOUT_SECONDS", default=5.0)
 POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="3"))
 
 # --- API --------------------------------------------------------------------------------
@@ -190,6 +209,7 @@ REST_FRAMEWORK = {
         "login": env("THROTTLE_LOGIN", default="10/min"),
         "send_code": env("THROTTLE_SEND_CODE", default="10/min"),
         "register": env("THROTTLE_REGISTER", default="10/min"),
+        "contact": env("THROTTLE_CONTACT", default="10/hour"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "csa.api.exceptions.portal_exception_handler",

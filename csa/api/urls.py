@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("", include("contracts.urls")),
+    path("", include("projects.urls")),
+    path("", include("contact.urls")),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

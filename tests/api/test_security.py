@@ -54,8 +54,10 @@ def test_public_account_routes_are_throttled_per_scope():
         "api/auth/register": "register",
         "api/auth/login": "login",
         "api/auth/token": "login",
+        "api/projects/files/download/<str:token>": "public",
         "api/schema/": "public",
         "api/docs/": "public",
+        "api/owa/info": "contact",
         "api/^.*$": "public",
     }
 

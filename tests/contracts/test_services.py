@@ -76,6 +76,19 @@ def test_update_without_a_difference_changes_nothing(staff):
     assert history(contract) == []
 
 
+def test_content_sent_back_with_browser_line_breaks_is_unchanged(staff):
+    contract = ContractFactory(content_markdown="# 合同\n\n正文")
+
+    services.contract_update(
+        contract=contract, actor=staff, changes={"content_markdown": "# 合同\r\n\r\n正文"}
+    )
+
+    contract.refresh_from_db()
+    assert contract.content_markdown == "# 合同\n\n正文"
+    assert contract.updated_at is None
+    assert history(contract) == []
+
+
 def test_update_passes_the_sign_status_to_its_own_rule(staff):
     contract = ContractFactory()
 
