@@ -72,10 +72,26 @@ def auth_header() -> Callable[[str], dict[str, str]]:
 
 
 @pytest.fixture
-def auth_client(user, make_token) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
-    return client
+def client_for(make_token) -> Callable[[User], APIClient]:
+    """An API client that sends a fresh bearer token of `user`."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(user)}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def auth_client(user, client_for) -> APIClient:
+    return client_for(user)
+
+
+@pytest.fixture
+def admin_client(db, client_for) -> APIClient:
+    """An API client of a user with role admin, who may read customers' records."""
+    return client_for(UserFactory(email="boss@example.com", role=Role.ADMIN))
 
 
 @pytest.fixture

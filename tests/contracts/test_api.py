@@ -3,9 +3,7 @@
 import uuid
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts.models import Role
 from contracts.models import Contract, ContractChange
 from tests.contracts.factories import ContractFactory, contracts_created_in_order
 from tests.factories import UserFactory
@@ -25,14 +23,6 @@ CONTRACT_FIELDS = {
 
 def sign_url(contract_id) -> str:
     return f"/api/contracts/{contract_id}/sign-status"
-
-
-@pytest.fixture
-def admin_client(make_token) -> APIClient:
-    client = APIClient()
-    admin = UserFactory(email="boss@example.com", role=Role.ADMIN)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(admin)}")
-    return client
 
 
 @pytest.fixture

@@ -87,10 +87,8 @@ def customer() -> User:
 
 
 @pytest.fixture
-def customer_client(customer, make_token) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(customer)}")
-    return client
+def customer_client(customer, client_for) -> APIClient:
+    return client_for(customer)
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.models import Role
 from projects.models import Project, ProjectTask, TaskStatus
 from tests.factories import UserFactory
 from tests.projects.factories import (
@@ -61,14 +59,6 @@ def project(user) -> Project:
 @pytest.fixture
 def strangers_project() -> Project:
     return ProjectFactory(owner=UserFactory(email="other@example.com"))
-
-
-@pytest.fixture
-def admin_client(make_token) -> APIClient:
-    client = APIClient()
-    admin = UserFactory(email="boss@example.com", role=Role.ADMIN)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(admin)}")
-    return client
 
 
 # --- 5.1 GET /api/projects/me --------------------------------------------------------------

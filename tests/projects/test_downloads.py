@@ -8,9 +8,7 @@ import pytest
 import requests
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
-from accounts.models import Role
 from projects import services
 from projects.models import ProjectFile
 from projects.storage import DOWNLOAD_LINK_SALT
@@ -96,13 +94,10 @@ def test_asking_is_a_post(auth_client, project):
     assert response.status_code == 405
 
 
-def test_an_admin_may_download_any_file(make_token, local_storage):
-    admin = UserFactory(role=Role.ADMIN)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(admin)}")
+def test_an_admin_may_download_any_file(admin_client, local_storage):
     strangers_file = upload(ProjectFactory())
 
-    response = client.post(url_for(strangers_file.pk))
+    response = admin_client.post(url_for(strangers_file.pk))
 
     assert response.status_code == 200
 
