@@ -1,12 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts import services
 from accounts.models import BusinessAccount, BusinessAccountStatus, Role, User, normalize_email
 from accounts.selectors import user_is_last_active_admin
 from csa.errors import ApplicationError
 from csa.history import history_table
+
+INVITEES_SHOWN = 50
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -47,9 +52,9 @@ class UserChangeForm(forms.ModelForm):
 class UserAdmin(admin.ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ("email", "username", "phone", "role", "is_active", "created_at")
+    list_display = ("email", "username", "phone", "role", "invite_code", "is_active", "created_at")
     list_filter = ("role", "is_active")
-    search_fields = ("email", "username", "phone")
+    search_fields = ("email", "username", "phone", "invite_code")
     ordering = ("-created_at",)
     list_select_related = ()
     readonly_fields = (
@@ -57,6 +62,7 @@ class UserAdmin(admin.ModelAdmin):
         "email",
         "invite_code",
         "invited_by",
+        "invitees",
         "created_at",
         "updated_at",
         "last_login",
@@ -64,7 +70,7 @@ class UserAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("uuid", "email", "username", "phone", "role", "is_active")}),
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
-        ("邀请", {"fields": ("invite_code", "invited_by")}),
+        ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
         ("时间", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
@@ -72,6 +78,23 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
+
+    @admin.display(description="邀请的用户")
+    def invitees(self, obj: User):
+        invitees = obj.invitees.order_by("-created_at")
+        shown = list(invitees[:INVITEES_SHOWN])
+        if not shown:
+            return "—"
+        links = format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>（{}）',
+            (
+                (reverse("admin:accounts_user_change", args=[u.pk]), u.username or u.email, u.role)
+                for u in shown
+            ),
+        )
+        total = invitees.count() if len(shown) == INVITEES_SHOWN else len(shown)
+        return format_html("共 {} 人<br>{}", total, links)
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

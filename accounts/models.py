@@ -83,6 +83,11 @@ class User(AbstractBaseUser):
         verbose_name_plural = "用户"
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message="用户名已存在",
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
             ),
@@ -113,6 +118,9 @@ class LoginSession(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=256, blank=True, default="")
+    # SHA-256 of the session's refresh token (rewriting logins have one); the token itself is
+    # shown once and never stored.
+    refresh_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = "登录会话"

@@ -1,7 +1,10 @@
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import BusinessAccount, LoginSession, Role, User
-from accounts.tokens import AccessTokenClaims
+from accounts.tokens import AccessTokenClaims, access_token_read
 from csa.errors import ForbiddenError, NotFoundError
 from csa.ids import uuid_or_none
 
@@ -57,3 +60,53 @@ def business_account_get(*, user: User, account_id: str) -> BusinessAccount:
     if account.owner_id != user.pk and user.role != Role.ADMIN:
         raise ForbiddenError("无权访问此业务账号")
     return account
+
+
+# --- the rewriting API's users ----------------------------------------------------------------
+
+TARGET_USER_NOT_FOUND = "目标用户不存在"
+
+
+def _answerable_users() -> QuerySet[User]:
+    """Users with what the rewriting API shows of them: inviter and points, in the same query."""
+    return User.objects.select_related("invited_by", "points_account")
+
+
+def user_for_answer(*, user_id: int) -> User:
+    return _answerable_users().get(pk=user_id)
+
+
+def user_for_role_change(*, user_uuid: UUID) -> User:
+    target = _answerable_users().filter(uuid=user_uuid).first()
+    if target is None:
+        raise NotFoundError(TARGET_USER_NOT_FOUND)
+    return target
+
+
+def users_visible_to(*, user: User, keyword: str | None = None) -> tuple[QuerySet[User], str]:
+    """Everyone for an admin (`all`), an agent's direct invitees (`downline`); nobody else's."""
+    if user.role == Role.ADMIN:
+        users, scope = _answerable_users(), "all"
+    elif user.role == Role.AGENT:
+        users, scope = _answerable_users().filter(invited_by=user), "downline"
+    else:
+        raise ForbiddenError("无权访问")
+    if keyword:
+        users = users.filter(
+            Q(username__icontains=keyword)
+            | Q(email__icontains=keyword)
+            | Q(phone__icontains=keyword)
+        )
+    return users.order_by("-created_at", "-id"), scope
+
+
+def login_session_for_authorization(header: str) -> LoginSession | None:
+    """The live session a `Bearer` header names, or None however it fails."""
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    claims = access_token_read(raw.strip())
+    session = login_session_for_claims(claims) if claims else None
+    if session is None or session.revoked_at is not None or session.expires_at <= timezone.now():
+        return None
+    return session

@@ -25,6 +25,11 @@ def access_token_issue(session: LoginSession) -> str:
     return str(token)
 
 
+def access_token_expires_at(raw: str) -> int:
+    """When a token just issued expires, in epoch seconds."""
+    return int(AccessToken(raw)["exp"])
+
+
 def access_token_lifetime_seconds() -> int:
     return int(api_settings.ACCESS_TOKEN_LIFETIME.total_seconds())
 

@@ -140,6 +140,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 ADMINS = [("Staff", address) for address in env.list("ADMINS", default=[])]
 
+# SMS verification codes: the console backend prints them to the server log (development);
+# accounts.sms.TencentSmsBackend sends them through Tencent Cloud SMS.
+SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.ConsoleSmsBackend")
+SMS_CONSOLE_ALLOWED = env.bool("SMS_CONSOLE_ALLOWED", default=DEBUG)
+TENCENT_SMS_SECRET_ID = env("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_TEMPLATE_ID = env("TENCENT_SMS_TEMPLATE_ID", default="")
+TENCENT_SMS_REGION = env("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com")
+TENCENT_SMS_TIMEOUT_SECONDS = env.float("TENCENT_SMS_TIMEOUT_SECONDS", default=5.0)
+
 # --- files ------------------------------------------------------------------------------
 
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
@@ -226,6 +239,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
 }
 
 # --- locale, logging --------------------------------------------------------------------

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PointsConfig(AppConfig):
     name = "points"
+    verbose_name = "积分"

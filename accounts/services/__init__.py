@@ -1,6 +1,7 @@
 # ruff: noqa: F401  (this package re-exports its modules' service functions)
 """Every state change of the accounts app; views, admin and commands call these."""
 
+from accounts.services import rewriting
 from accounts.services.business_accounts import (
     ACTIVATION_NEEDS_ASSIGNMENT,
     ACTIVE_KEEPS_ASSIGNMENT,
@@ -22,8 +23,13 @@ from accounts.services.users import (
     NOTHING_TO_UPDATE,
     PROFILE_FIELDS,
     REGISTER_PURPOSE,
+    InvalidCredentialsError,
     IssuedLogin,
+    SamePasswordError,
+    WrongPasswordError,
+    login_session_end,
     login_session_start,
+    refresh_token_hash,
     registration_code_send,
     user_active_set,
     user_authenticate,

@@ -1,6 +1,8 @@
 """Users: registration, login and sessions, profile, password, role and status."""
 
+import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +22,7 @@ from accounts.models import (
     normalize_email,
 )
 from accounts.selectors import user_by_email, user_is_last_active_admin
-from accounts.tokens import access_token_issue
+from accounts.tokens import access_token_expires_at, access_token_issue
 from accounts.verification import verification_code_consume, verification_code_send
 from csa.errors import ApplicationError, ForbiddenError, RateLimitedError, UnauthorizedError
 
@@ -34,6 +36,25 @@ LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 class IssuedLogin:
     session: LoginSession
     access_token: str
+    access_token_expires_at: int  # epoch seconds
+    refresh_token: str | None = None
+
+
+class InvalidCredentialsError(UnauthorizedError):
+    """Unknown account or wrong password: one error for both, so neither is revealed."""
+
+    def __init__(self, message: str = "邮箱或密码错误") -> None:
+        super().__init__(message)
+
+
+class WrongPasswordError(ApplicationError):
+    def __init__(self, message: str = "当前密码不正确") -> None:
+        super().__init__(message)
+
+
+class SamePasswordError(ApplicationError):
+    def __init__(self, message: str = "新密码不能与当前密码相同") -> None:
+        super().__init__(message)
 
 
 # --- registration -----------------------------------------------------------------------
@@ -120,26 +141,45 @@ def user_authenticate(*, user: User | None, identifier: str, password: str) -> U
     if user is None:
         make_password(password)  # same work as a real check, so timing tells nothing
         _record_login_failure(identifier)
-        raise UnauthorizedError("邮箱或密码错误")
+        raise InvalidCredentialsError()
     if not user.check_password(password):
         _record_login_failure(identifier)
-        raise UnauthorizedError("邮箱或密码错误")
+        raise InvalidCredentialsError()
     if not user.is_active:
         raise ForbiddenError("账号已被禁用")
     cache.delete(_login_failures_key(identifier))
     return user
 
 
+def refresh_token_hash(token: str) -> str:
+    # A plain digest is enough: the token is 256 random bits, nothing to guess or look up.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def login_session_start(
-    *, user: User, client_ip: str | None, user_agent: str, lifetime: timedelta
+    *,
+    user: User,
+    client_ip: str | None,
+    user_agent: str,
+    lifetime: timedelta,
+    with_refresh_token: bool = False,
 ) -> IssuedLogin:
+    """A new session; `lifetime` is the session's (a refresh token lives as long as it)."""
+    refresh_token = secrets.token_urlsafe(32) if with_refresh_token else None
     session = LoginSession.objects.create(
         user=user,
         expires_at=timezone.now() + lifetime,
         ip_address=client_ip or None,
         user_agent=user_agent[:256],
+        refresh_token_hash=refresh_token_hash(refresh_token) if refresh_token else None,
     )
-    return IssuedLogin(session=session, access_token=access_token_issue(session))
+    access_token = access_token_issue(session)
+    return IssuedLogin(
+        session=session,
+        access_token=access_token,
+        access_token_expires_at=access_token_expires_at(access_token),
+        refresh_token=refresh_token,
+    )
 
 
 def user_login_with_email(
@@ -156,6 +196,13 @@ def user_login_with_email(
 
 def user_sessions_revoke(*, user: User) -> int:
     return LoginSession.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def login_session_end(*, session: LoginSession) -> None:
+    """Log out: the session's access and refresh tokens stop working at once."""
+    LoginSession.objects.filter(pk=session.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
 
@@ -182,9 +229,9 @@ def user_profile_update(*, user: User, changes: dict[str, str | None]) -> User:
 def user_password_change(*, user: User, current_password: str, new_password: str) -> None:
     """Set a new password and end every session of the user, the current one included."""
     if not user.check_password(current_password):
-        raise ApplicationError("当前密码不正确")
+        raise WrongPasswordError()
     if current_password == new_password:
-        raise ApplicationError("新密码不能与当前密码相同")
+        raise SamePasswordError()
     user.set_password(new_password)
     user.updated_at = timezone.now()
     user.save(update_fields=["password", "updated_at"])

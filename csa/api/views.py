@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 from csa.api.exceptions import INTERNAL_ERROR
 from csa.api.serializers import error_responses
 from csa.api.throttling import ClientIPThrottle
+from csa.envelope import is_envelope_path
+from csa.envelope.views import envelope_server_error
 from csa.errors import ServiceUnavailableError
 
 
@@ -71,7 +73,9 @@ class DocsView(SpectacularSwaggerView):
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's last-resort 500: JSON in the portal's shape under /api/, the HTML page elsewhere."""
+    """Django's last-resort 500: JSON in each API's shape on its paths, the HTML page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": INTERNAL_ERROR}, status=500)
+    if is_envelope_path(request.path):
+        return envelope_server_error()
     return defaults.server_error(request)

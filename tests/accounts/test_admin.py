@@ -166,3 +166,32 @@ def test_staff_cannot_add_a_taken_email(console):
     assert response.status_code == 200
     assert "该邮箱已被注册" in response.content.decode()
     assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+
+
+def test_a_users_page_shows_invite_code_inviter_and_invitees(console):
+    agent = UserFactory(email="agent@example.com", username="代理甲", role=Role.AGENT)
+    invitees = [
+        UserFactory(email=f"i{n}@example.com", username=f"invitee{n}", invited_by=agent)
+        for n in range(3)
+    ]
+    UserFactory(email="stranger@example.com", username="stranger")
+
+    page = console.get(reverse("admin:accounts_user_change", args=[agent.pk])).content.decode()
+    invitee_page = console.get(reverse("admin:accounts_user_change", args=[invitees[0].pk]))
+
+    assert agent.invite_code in page
+    assert "共 3 人" in page
+    assert all(invitee.username in page for invitee in invitees)
+    assert reverse("admin:accounts_user_change", args=[invitees[1].pk]) in page
+    assert "stranger" not in page
+    assert "agent@example.com" in invitee_page.content.decode()
+
+
+def test_staff_find_a_user_by_invite_code(console):
+    wanted = UserFactory(email="wanted@example.com")
+    UserFactory(email="other@example.com")
+
+    response = console.get(reverse("admin:accounts_user_changelist"), {"q": wanted.invite_code})
+
+    assert "wanted@example.com" in response.content.decode()
+    assert "other@example.com" not in response.content.decode()

@@ -16,13 +16,17 @@ def walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
             yield route, pattern
 
 
-def api_views() -> list[tuple[str, type[APIView]]]:
+def api_views(prefixes: tuple[str, ...] = ("api/",)) -> list[tuple[str, type[APIView]]]:
     views = []
     for route, pattern in walk(get_resolver().url_patterns):
         view_class = getattr(pattern.callback, "view_class", None)
-        if route.startswith("api/") and view_class is not None:
+        if route.startswith(prefixes) and view_class is not None:
             views.append((route, view_class))
     return views
+
+
+def rewriting_views() -> list[tuple[str, type[APIView]]]:
+    return api_views(("otp", "user/", "ai/", "points/", "^(?:otp"))
 
 
 def is_public(view_class: type[APIView]) -> bool:
@@ -59,6 +63,25 @@ def test_public_account_routes_are_throttled_per_scope():
         "api/docs/": "public",
         "api/owa/info": "contact",
         "api/^.*$": "public",
+    }
+
+
+def test_public_rewriting_routes_are_throttled_per_scope():
+    scopes = {
+        route: view.throttle_scope
+        for route, view in rewriting_views()
+        if is_public(view) and view().get_throttles()
+    }
+    public = {route for route, view in rewriting_views() if is_public(view)}
+
+    assert set(scopes) == public
+    assert scopes == {
+        "otp": "send_code",
+        "user/register": "register",
+        "user/login": "login",
+        "user/refresh": "login",
+        "user/logout": "public",
+        "^(?:otp|user|ai|points)(?:/.*)?$": "public",
     }
 
 

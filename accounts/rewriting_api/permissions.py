@@ -1,0 +1,10 @@
+from rest_framework.permissions import BasePermission
+
+from accounts.models import Role
+
+
+class IsAdminRole(BasePermission):
+    message = "仅管理员可修改用户角色"
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.role == Role.ADMIN

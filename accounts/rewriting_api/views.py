@@ -1,0 +1,203 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+
+from accounts import selectors
+from accounts.rewriting_api import serializers
+from accounts.rewriting_api.permissions import IsAdminRole
+from accounts.services import IssuedLogin, login_session_end, rewriting, user_role_change
+from csa.api.throttling import client_ip
+from csa.envelope.responses import EnvelopeResponse
+from csa.envelope.schema import envelope_responses
+from csa.envelope.views import EnvelopeAPIView, PublicEnvelopeAPIView
+
+
+def _user_agent(request: Request) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")
+
+
+def _valid(serializer_class, data) -> dict:
+    payload = serializer_class(data=data)
+    payload.is_valid(raise_exception=True)
+    return payload.validated_data
+
+
+def _session_answer(login: IssuedLogin, message: str) -> EnvelopeResponse:
+    body = {
+        "user": login.session.user,
+        "session": {
+            "access_token": login.access_token,
+            "refresh_token": login.refresh_token,
+            "expires_at": login.access_token_expires_at,
+        },
+    }
+    return EnvelopeResponse(serializers.LoginAnswerSerializer(body).data, message=message)
+
+
+class OtpView(PublicEnvelopeAPIView):
+    throttle_scope = "send_code"
+    server_error_message = "验证码发送失败"
+
+    @extend_schema(
+        request=serializers.OtpRequestSerializer,
+        responses=envelope_responses("OtpSentEnvelope", None, 400, 404, 409, 429, 500),
+        summary="发送短信验证码",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        rewriting.phone_code_send(
+            **_valid(serializers.OtpRequestSerializer, request.data), client_ip=client_ip(request)
+        )
+        return EnvelopeResponse(None, message="验证码发送成功")
+
+
+class RegisterView(PublicEnvelopeAPIView):
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=serializers.RegisterRequestSerializer,
+        responses=envelope_responses(
+            "RegisteredEnvelope", serializers.RegisteredUserSerializer(), 400, 404, 409, 429
+        ),
+        summary="用户注册",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        user = rewriting.user_register(
+            **_valid(serializers.RegisterRequestSerializer, request.data)
+        )
+        user = selectors.user_for_answer(user_id=user.pk)
+        return EnvelopeResponse(serializers.RegisteredUserSerializer(user).data, message="注册成功")
+
+
+class LoginView(PublicEnvelopeAPIView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.LoginRequestSerializer,
+        responses=envelope_responses(
+            "LoggedInEnvelope", serializers.LoginAnswerSerializer(), 400, 401, 403, 404, 429
+        ),
+        summary="用户登录（用户名密码或手机号验证码）",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        credentials = _valid(serializers.LoginRequestSerializer, request.data)
+        where = {"client_ip": client_ip(request), "user_agent": _user_agent(request)}
+        if credentials.get("phone"):
+            login = rewriting.user_login_with_phone(
+                phone=credentials["phone"],
+                verification_code=credentials["verification_code"],
+                **where,
+            )
+        else:
+            login = rewriting.user_login_with_password(
+                username=credentials["username"], password=credentials["password"], **where
+            )
+        return _session_answer(login, "登录成功")
+
+
+class RefreshView(PublicEnvelopeAPIView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.RefreshRequestSerializer,
+        responses=envelope_responses(
+            "RefreshedEnvelope", serializers.LoginAnswerSerializer(), 400, 401, 429
+        ),
+        summary="刷新登录会话",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = _valid(serializers.RefreshRequestSerializer, request.data)
+        login = rewriting.login_session_refresh(
+            refresh_token=payload["refresh_token"],
+            client_ip=client_ip(request),
+            user_agent=_user_agent(request),
+        )
+        return _session_answer(login, "刷新成功")
+
+
+class UserListView(EnvelopeAPIView):
+    server_error_message = "获取用户列表失败"
+
+    @extend_schema(
+        parameters=[serializers.UserListParamsSerializer],
+        responses=envelope_responses(
+            "UserListEnvelope", serializers.UserListSerializer(), 400, 401, 403
+        ),
+        summary="查询用户列表",
+    )
+    def get(self, request: Request) -> EnvelopeResponse:
+        params = _valid(serializers.UserListParamsSerializer, request.query_params)
+        users, scope = selectors.users_visible_to(user=request.user, keyword=params.get("keyword"))
+        page, limit = params["page"], params["limit"]
+        body = {
+            "users": users[(page - 1) * limit : page * limit],
+            "total": users.count(),
+            "scope": scope,
+            "page": page,
+            "limit": limit,
+        }
+        return EnvelopeResponse(
+            serializers.UserListSerializer(body).data, message="获取用户列表成功"
+        )
+
+
+class UpdateRoleView(EnvelopeAPIView):
+    permission_classes = [IsAdminRole]
+    server_error_message = "更新用户角色失败"
+
+    @extend_schema(
+        request=serializers.UpdateRoleRequestSerializer,
+        responses=envelope_responses(
+            "RoleUpdatedEnvelope", serializers.RoleChangedUserSerializer(), 400, 401, 403, 404
+        ),
+        summary="管理员修改用户角色",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = _valid(serializers.UpdateRoleRequestSerializer, request.data)
+        target = selectors.user_for_role_change(user_uuid=payload["target_user_id"])
+        previous_role = target.role
+        if previous_role != payload["role"]:
+            target = user_role_change(user=target, role=payload["role"])
+        target.previous_role = previous_role
+        message = "角色更新成功" if previous_role != target.role else "角色已是最新状态"
+        return EnvelopeResponse(serializers.RoleChangedUserSerializer(target).data, message=message)
+
+
+class LogoutView(PublicEnvelopeAPIView):
+    """Ends the session; an expired or unknown access token is already logged out, so it
+    succeeds too, as the document says."""
+
+    missing_token_status = 400
+
+    @extend_schema(
+        request=None,
+        responses=envelope_responses("LoggedOutEnvelope", None, 400),
+        summary="退出登录",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        authorization = request.META.get("HTTP_AUTHORIZATION", "").strip()
+        if not authorization:
+            raise exceptions.NotAuthenticated()
+        session = selectors.login_session_for_authorization(authorization)
+        if session is not None:
+            login_session_end(session=session)
+        refresh_token = request.META.get("HTTP_REFRESH_TOKEN", "").strip()
+        if refresh_token:
+            rewriting.login_session_end_by_refresh_token(
+                user=session.user if session else None, refresh_token=refresh_token
+            )
+        return EnvelopeResponse(None, message="退出登录成功")
+
+
+class ChangePasswordView(EnvelopeAPIView):
+    missing_token_status = 400
+    server_error_message = "密码更新失败"
+
+    @extend_schema(
+        request=serializers.ChangePasswordRequestSerializer,
+        responses=envelope_responses("PasswordChangedEnvelope", None, 400, 401),
+        summary="修改密码",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = _valid(serializers.ChangePasswordRequestSerializer, request.data)
+        rewriting.user_password_replace(user=request.user, **payload)
+        return EnvelopeResponse(None, message="密码修改成功，请重新登录")

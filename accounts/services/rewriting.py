@@ -1,0 +1,211 @@
+"""The rewriting service's sign-up, logins and sessions, in that API's words.
+
+They share the user, session and code machinery of the portal; what differs is how the
+rewriting document words its refusals, and that its logins carry a refresh token.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import sms
+from accounts.models import LoginSession, User, VerificationChannel, normalize_email
+from accounts.services.users import (
+    InvalidCredentialsError,
+    IssuedLogin,
+    SamePasswordError,
+    WrongPasswordError,
+    login_session_start,
+    refresh_token_hash,
+    user_authenticate,
+    user_password_change,
+)
+from accounts.verification import verification_code_consume, verification_code_send
+from csa.errors import (
+    ApplicationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UnauthorizedError,
+)
+
+SIGNUP = "signup"
+LOGIN = "login"
+CODE_REFUSED = "验证码错误或已过期"
+REFRESH_REFUSED = "刷新令牌无效或已过期"
+ACCOUNT_DISABLED = "账号已被禁用"
+
+
+# --- SMS codes ------------------------------------------------------------------------------
+
+
+def phone_code_send(*, phone: str, purpose: str, client_ip: str) -> None:
+    """Text a code for signing up with, or logging in with, `phone` (already normalized)."""
+    registered = User.objects.filter(phone=phone).exists()
+    if purpose == SIGNUP and registered:
+        raise ConflictError("该手机号已注册，请直接登录")
+    if purpose == LOGIN and not registered:
+        raise NotFoundError("该手机号尚未注册")
+    minutes = int(settings.VERIFICATION_SMS_TTL.total_seconds() // 60)
+
+    def deliver(code: str) -> None:
+        try:
+            sms.sms_backend().send_code(phone=phone, code=code, minutes=minutes)
+        except sms.SmsDeliveryError as exc:
+            raise ApplicationError("验证码发送失败", status_code=500) from exc
+
+    verification_code_send(
+        channel=VerificationChannel.SMS,
+        address=phone,
+        purpose=purpose,
+        client_ip=client_ip,
+        ttl=settings.VERIFICATION_SMS_TTL,
+        deliver=deliver,
+    )
+
+
+def _phone_code_consume(*, phone: str, purpose: str, code: str) -> bool:
+    return verification_code_consume(
+        channel=VerificationChannel.SMS, address=phone, purpose=purpose, code=code
+    )
+
+
+# --- sign-up --------------------------------------------------------------------------------
+
+
+def _inviter(invite_code: str | None) -> User | None:
+    if not invite_code:
+        return None
+    inviter = User.objects.filter(invite_code=invite_code.strip().upper()).first()
+    if inviter is None:
+        raise NotFoundError("邀请码无效")
+    return inviter
+
+
+def _conflict(*, username: str, email: str, phone: str | None) -> str | None:
+    """What is already taken, as the document words it; None when nothing is."""
+    claims = Q(username__iexact=username) | Q(email__iexact=email)
+    if phone:
+        claims |= Q(phone=phone)
+    taken = User.objects.filter(claims).values_list("username", "email", "phone")
+    for other_username, other_email, other_phone in taken:
+        if (other_username or "").lower() == username.lower():
+            return "用户名已存在"
+        if other_email.lower() == email:
+            return "邮箱已被注册"
+        if phone and other_phone == phone:
+            return "手机号已被注册"
+    return None
+
+
+def user_register(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    phone: str | None = None,
+    verification_code: str | None = None,
+    invite_code: str | None = None,
+) -> User:
+    """A rewriting customer: unique username, e-mail and (verified) phone, maybe invited."""
+    email = normalize_email(email)
+    inviter = _inviter(invite_code)
+    conflict = _conflict(username=username, email=email, phone=phone)
+    if conflict:
+        raise ConflictError(conflict)
+    if phone and not _phone_code_consume(phone=phone, purpose=SIGNUP, code=verification_code):
+        raise ApplicationError(CODE_REFUSED)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email, password, username=username, phone=phone, invited_by=inviter
+            )
+    except IntegrityError as exc:  # taken meanwhile by a concurrent sign-up
+        conflict = _conflict(username=username, email=email, phone=phone)
+        if conflict:
+            raise ConflictError(conflict) from exc
+        raise
+
+
+# --- logins and sessions ----------------------------------------------------------------------
+
+
+def _session_for(user: User, *, client_ip: str, user_agent: str) -> IssuedLogin:
+    return login_session_start(
+        user=user,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        lifetime=settings.REFRESH_TOKEN_LIFETIME,
+        with_refresh_token=True,
+    )
+
+
+def user_login_with_password(
+    *, username: str, password: str, client_ip: str, user_agent: str
+) -> IssuedLogin:
+    """Username and password; an e-mail in `username` works too, so portal customers get in."""
+    identifier = username.strip()
+    field = "email__iexact" if "@" in identifier else "username__iexact"
+    user = User.objects.filter(**{field: identifier}).first()
+    try:
+        user = user_authenticate(user=user, identifier=identifier, password=password)
+    except InvalidCredentialsError as exc:
+        raise UnauthorizedError("用户名或密码错误") from exc
+    return _session_for(user, client_ip=client_ip, user_agent=user_agent)
+
+
+def user_login_with_phone(
+    *, phone: str, verification_code: str, client_ip: str, user_agent: str
+) -> IssuedLogin:
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        raise NotFoundError("手机号未注册")
+    if not _phone_code_consume(phone=phone, purpose=LOGIN, code=verification_code):
+        raise UnauthorizedError(CODE_REFUSED)
+    if not user.is_active:
+        raise ForbiddenError(ACCOUNT_DISABLED)
+    return _session_for(user, client_ip=client_ip, user_agent=user_agent)
+
+
+@transaction.atomic
+def login_session_refresh(*, refresh_token: str, client_ip: str, user_agent: str) -> IssuedLogin:
+    """Trade a refresh token for a new session; the old session ends, so each token works once."""
+    session = (
+        LoginSession.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(refresh_token_hash=refresh_token_hash(refresh_token))
+        .first()
+    )
+    now = timezone.now()
+    usable = session is not None and session.revoked_at is None and session.expires_at > now
+    if not usable or not session.user.is_active:
+        raise UnauthorizedError(REFRESH_REFUSED)
+    session.revoked_at = now
+    session.save(update_fields=["revoked_at"])
+    return _session_for(session.user, client_ip=client_ip, user_agent=user_agent)
+
+
+def login_session_end_by_refresh_token(*, user: User | None, refresh_token: str) -> None:
+    """Logout's optional second half: end the session this refresh token belongs to.
+
+    With a known user only that user's own session can be ended this way.
+    """
+    sessions = LoginSession.objects.filter(
+        refresh_token_hash=refresh_token_hash(refresh_token), revoked_at__isnull=True
+    )
+    if user is not None:
+        sessions = sessions.filter(user=user)
+    sessions.update(revoked_at=timezone.now())
+
+
+def user_password_replace(*, user: User, current_password: str, new_password: str) -> None:
+    """The shared password change, refused in the rewriting document's words."""
+    try:
+        user_password_change(
+            user=user, current_password=current_password, new_password=new_password
+        )
+    except WrongPasswordError as exc:
+        raise UnauthorizedError("当前密码错误") from exc
+    except SamePasswordError as exc:
+        raise ApplicationError("新密码不能与当前密码相同") from exc
