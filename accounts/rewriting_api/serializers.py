@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import UTC
 
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from accounts.models import Role, User
 from accounts.phones import phone_normalize
@@ -102,6 +103,21 @@ class SessionUserSerializer(RewritingUserSerializer):
         ]
 
 
+LISTED_USER_FIELDS = [
+    "id",
+    "user_id",
+    "username",
+    "email",
+    "phone",
+    "role",
+    "points_balance",
+    "invite_code",
+    "invited_by",
+    "invited_by_username",
+    "created_at",
+]
+
+
 class ListedUserSerializer(RewritingUserSerializer):
     user_id = serializers.UUIDField(source="uuid")
     invited_by = serializers.UUIDField(source="invited_by.uuid", default=None)
@@ -109,39 +125,18 @@ class ListedUserSerializer(RewritingUserSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "user_id",
-            "username",
-            "email",
-            "phone",
-            "role",
-            "points_balance",
-            "invite_code",
-            "invited_by",
-            "invited_by_username",
-            "created_at",
-        ]
+        fields = LISTED_USER_FIELDS
 
 
 class RoleChangedUserSerializer(ListedUserSerializer):
+    """The document's answer: a listed user without the inviter's name, plus the role before."""
+
     previous_role = serializers.CharField()
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "user_id",
-            "username",
-            "email",
-            "phone",
-            "role",
-            "previous_role",
-            "points_balance",
-            "invite_code",
-            "invited_by",
-            "created_at",
-        ]
+        fields = [name for name in LISTED_USER_FIELDS if name != "invited_by_username"]
+        fields.insert(fields.index("role") + 1, "previous_role")
 
 
 class SessionSerializer(serializers.Serializer):
@@ -237,7 +232,9 @@ class LoginRequestSerializer(serializers.Serializer):
             by_password = bool(data.get("username") or data.get("password"))
             by_phone = bool(data.get("phone") or data.get("verification_code"))
             if by_password and by_phone:
-                raise serializers.ValidationError("只能选择一种登录方式")
+                raise serializers.ValidationError(
+                    {api_settings.NON_FIELD_ERRORS_KEY: ["只能选择一种登录方式"]}
+                )
         return super().to_internal_value(data)
 
     def validate(self, attrs: dict) -> dict:
@@ -251,7 +248,8 @@ class LoginRequestSerializer(serializers.Serializer):
 
 class RefreshRequestSerializer(serializers.Serializer):
     refresh_token = serializers.CharField(
-        max_length=256, error_messages=_messages(required="刷新令牌不能为空")
+        max_length=4096,
+        error_messages=_messages(required="刷新令牌不能为空", max_length="刷新令牌无效或已过期"),
     )
 
 

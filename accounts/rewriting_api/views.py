@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from accounts import selectors
@@ -32,6 +33,14 @@ def _session_answer(login: IssuedLogin, message: str) -> EnvelopeResponse:
         },
     }
     return EnvelopeResponse(serializers.LoginAnswerSerializer(body).data, message=message)
+
+
+def _logout_refresh_token(request: Request) -> str:
+    """The `refresh_token` header as documented; servers and proxies drop header names with an
+    underscore, so `Refresh-Token` (the same once parsed) and a JSON body field work too."""
+    header = request.META.get("HTTP_REFRESH_TOKEN", "")
+    body = request.data.get("refresh_token") if isinstance(request.data, dict) else None
+    return (header or (body if isinstance(body, str) else "")).strip()
 
 
 class OtpView(PublicEnvelopeAPIView):
@@ -141,7 +150,7 @@ class UserListView(EnvelopeAPIView):
 
 
 class UpdateRoleView(EnvelopeAPIView):
-    permission_classes = [IsAdminRole]
+    permission_classes = [IsAuthenticated, IsAdminRole]
     server_error_message = "更新用户角色失败"
 
     @extend_schema(
@@ -180,7 +189,7 @@ class LogoutView(PublicEnvelopeAPIView):
         session = selectors.login_session_for_authorization(authorization)
         if session is not None:
             login_session_end(session=session)
-        refresh_token = request.META.get("HTTP_REFRESH_TOKEN", "").strip()
+        refresh_token = _logout_refresh_token(request)
         if refresh_token:
             rewriting.login_session_end_by_refresh_token(
                 user=session.user if session else None, refresh_token=refresh_token

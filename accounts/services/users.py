@@ -114,20 +114,23 @@ def user_create(*, email: str, password: str, **fields) -> User:
 # --- login and sessions -----------------------------------------------------------------
 
 
-def _login_failures_key(identifier: str) -> str:
-    return f"login:failures:{identifier.lower()}"
+def _login_failures_key(user: User | None, identifier: str) -> str:
+    """An account's failures count together whichever of its names was typed; a name that
+    is no account counts on its own."""
+    if user is not None:
+        return f"login:failures:user:{user.pk}"
+    return f"login:failures:name:{identifier.lower()}"
 
 
-def _check_login_failures(identifier: str) -> None:
-    failures = cache.get(_login_failures_key(identifier), 0)
+def _check_login_failures(key: str) -> None:
+    failures = cache.get(key, 0)
     if failures >= settings.LOGIN_FAILURE_LIMIT:
         raise RateLimitedError(
             "登录失败次数过多，请稍后再试", retry_after=LOGIN_FAILURE_WINDOW_SECONDS
         )
 
 
-def _record_login_failure(identifier: str) -> None:
-    key = _login_failures_key(identifier)
+def _record_login_failure(key: str) -> None:
     cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
     cache.incr(key)
 
@@ -135,19 +138,20 @@ def _record_login_failure(identifier: str) -> None:
 def user_authenticate(*, user: User | None, identifier: str, password: str) -> User:
     """The user if `password` is theirs; one answer for an unknown user and a wrong password.
 
-    Too many failures for one identifier lock it for a while, whoever is trying.
+    Too many failures for one account lock it for a while, whoever is trying.
     """
-    _check_login_failures(identifier)
+    failures_key = _login_failures_key(user, identifier)
+    _check_login_failures(failures_key)
     if user is None:
         make_password(password)  # same work as a real check, so timing tells nothing
-        _record_login_failure(identifier)
+        _record_login_failure(failures_key)
         raise InvalidCredentialsError()
     if not user.check_password(password):
-        _record_login_failure(identifier)
+        _record_login_failure(failures_key)
         raise InvalidCredentialsError()
     if not user.is_active:
         raise ForbiddenError("账号已被禁用")
-    cache.delete(_login_failures_key(identifier))
+    cache.delete(failures_key)
     return user
 
 

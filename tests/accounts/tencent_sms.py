@@ -43,6 +43,19 @@ SIGNATURE_EXPIRE = (
 )
 
 
+def configure_tencent_sms(settings, *, endpoint: str | None = None) -> None:
+    """SMS through Tencent, configured with this fake's credentials (and `endpoint` if given)."""
+    settings.SMS_BACKEND = "accounts.sms.TencentSmsBackend"
+    settings.TENCENT_SMS_SECRET_ID = SECRET_ID
+    settings.TENCENT_SMS_SECRET_KEY = SECRET_KEY
+    settings.TENCENT_SMS_SDK_APP_ID = SDK_APP_ID
+    settings.TENCENT_SMS_SIGN_NAME = SIGN_NAME
+    settings.TENCENT_SMS_TEMPLATE_ID = TEMPLATE_ID
+    settings.TENCENT_SMS_REGION = "ap-guangzhou"
+    if endpoint is not None:
+        settings.TENCENT_SMS_ENDPOINT = endpoint
+
+
 @dataclass
 class SendSmsRequest:
     headers: dict[str, str]

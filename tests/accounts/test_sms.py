@@ -22,6 +22,7 @@ from tests.accounts.tencent_sms import (
     SIGN_NAME,
     TEMPLATE_ID,
     FakeTencentSms,
+    configure_tencent_sms,
 )
 from tests.http_servers import UpstreamHandler, closed_port_url, http_server, silent_server
 
@@ -32,13 +33,7 @@ CODE = "864209"
 @pytest.fixture
 def tencent_settings(settings):
     """Tencent SMS fully configured with the fake's credentials (endpoint left to the test)."""
-    settings.SMS_BACKEND = "accounts.sms.TencentSmsBackend"
-    settings.TENCENT_SMS_SECRET_ID = SECRET_ID
-    settings.TENCENT_SMS_SECRET_KEY = SECRET_KEY
-    settings.TENCENT_SMS_SDK_APP_ID = SDK_APP_ID
-    settings.TENCENT_SMS_SIGN_NAME = SIGN_NAME
-    settings.TENCENT_SMS_TEMPLATE_ID = TEMPLATE_ID
-    settings.TENCENT_SMS_REGION = "ap-guangzhou"
+    configure_tencent_sms(settings)
     return settings
 
 

@@ -1,0 +1,84 @@
+"""Fixtures of the rewriting API's account tests: its users, SMS codes read from the log, logins."""
+
+import logging
+import re
+from collections.abc import Callable
+
+import pytest
+
+from accounts.models import Role, User
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.rewriting_accounts.helpers import (
+    LOGIN,
+    MEMBER_PHONE,
+    OTP,
+    assert_ok,
+    point_sms_at_closed_port,
+    post,
+)
+
+SMS_LINE = re.compile(r"SMS to (?P<phone>\+\d+): 验证码 (?P<code>\d+)，5分钟内有效")
+
+
+@pytest.fixture
+def sms_codes(caplog) -> Callable[[str], str]:
+    """The latest code the console SMS backend texted to a phone (E.164)."""
+    caplog.set_level(logging.WARNING, logger="accounts.sms")
+
+    def latest(phone: str) -> str:
+        codes = [
+            match["code"]
+            for record in caplog.records
+            if record.name == "accounts.sms"
+            and (match := SMS_LINE.fullmatch(record.getMessage()))
+            and match["phone"] == phone
+        ]
+        assert codes, f"no SMS to {phone}"
+        return codes[-1]
+
+    return latest
+
+
+@pytest.fixture
+def send_otp(api_client, sms_codes) -> Callable[..., str]:
+    """Ask /otp for a code and return the code texted; `phone` as typed, `texted_to` as kept."""
+
+    def send(phone: str, purpose: str = "signup", texted_to: str | None = None) -> str:
+        assert_ok(post(api_client, OTP, {"phone": phone, "purpose": purpose}), "验证码发送成功")
+        return sms_codes(texted_to or phone)
+
+    return send
+
+
+@pytest.fixture
+def tencent_down(settings):
+    """SMS through Tencent, fully configured, at an address where nothing listens."""
+    point_sms_at_closed_port(settings)
+    return settings
+
+
+@pytest.fixture
+def member(db) -> User:
+    """A rewriting customer: username, e-mail and login phone, role user."""
+    return UserFactory(username="alice", email="alice@example.com", phone=MEMBER_PHONE)
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return UserFactory(username="boss", email="boss@example.com", role=Role.ADMIN)
+
+
+@pytest.fixture
+def agent(db) -> User:
+    return UserFactory(username="agent007", email="agent@example.com", role=Role.AGENT)
+
+
+@pytest.fixture
+def rewriting_login(api_client) -> Callable[..., dict]:
+    """Log in on /user/login with a username (or e-mail) and password; the answer's data."""
+
+    def log_in(username: str, password: str = DEFAULT_PASSWORD) -> dict:
+        response = post(api_client, LOGIN, {"username": username, "password": password})
+        return assert_ok(response, "登录成功")
+
+    return log_in
