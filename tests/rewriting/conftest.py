@@ -1,0 +1,64 @@
+"""Fake vendors on local ports, with the settings pointed at them and short timeouts."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.http_servers import http_server
+from tests.rewriting.fake_vendors import FakeCheeyuan, FakeReduceAI, FakeVendor
+
+READ_TIMEOUT = 0.5  # seconds a fake may take before the client gives up; it answers in a few ms
+
+
+@pytest.fixture(autouse=True)
+def _vendor_settings(settings) -> None:
+    """No vendor configured unless a test's fixtures say so, whatever the environment holds."""
+    for name in (
+        "REDUCEAI_API_URL",
+        "REDUCEAI_AUTH_URL",
+        "REDUCEAI_LOGIN_USERNAME",
+        "REDUCEAI_LOGIN_PASSWORD",
+        "CHEEYUAN_API_URL",
+        "CHEEYUAN_LOGIN_ACCOUNT",
+        "CHEEYUAN_LOGIN_PASSWORD",
+    ):
+        setattr(settings, name, "")
+    settings.REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS = 1.0
+    settings.REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS = READ_TIMEOUT
+
+
+@contextmanager
+def serving(fake: FakeVendor) -> Iterator[str]:
+    """The fake on a local port; hung handlers are let go before the server stops."""
+    with http_server(fake.handler()) as base_url:
+        try:
+            yield base_url
+        finally:
+            fake.released.set()
+
+
+@pytest.fixture
+def reduceai(settings) -> Iterator[FakeReduceAI]:
+    fake = FakeReduceAI()
+    with serving(fake) as base_url:
+        settings.REDUCEAI_API_URL = base_url  # the login goes here too: no REDUCEAI_AUTH_URL
+        settings.REDUCEAI_LOGIN_USERNAME = fake.account
+        settings.REDUCEAI_LOGIN_PASSWORD = fake.password
+        yield fake
+
+
+@pytest.fixture
+def cheeyuan(settings) -> Iterator[FakeCheeyuan]:
+    fake = FakeCheeyuan()
+    with serving(fake) as base_url:
+        settings.CHEEYUAN_API_URL = base_url
+        settings.CHEEYUAN_LOGIN_ACCOUNT = fake.account
+        settings.CHEEYUAN_LOGIN_PASSWORD = fake.password
+        yield fake
+
+
+@pytest.fixture(params=["reduceai", "cheeyuan"])
+def vendor(request) -> FakeVendor:
+    """Each fake vendor in turn, for what both must do alike."""
+    return request.getfixturevalue(request.param)
