@@ -1,7 +1,7 @@
 from rest_framework import authentication, exceptions
 
 from accounts.selectors import login_session_for_claims
-from accounts.tokens import access_token_read
+from accounts.tokens import access_token_read, bearer_token
 
 INVALID_CREDENTIALS = "无效的认证凭据"
 ACCOUNT_DISABLED = "账号已被禁用"
@@ -13,10 +13,10 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-        if scheme.lower() != self.keyword.lower():
+        raw = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
+        if raw is None:
             return None
-        claims = access_token_read(raw.strip())
+        claims = access_token_read(raw)
         session = login_session_for_claims(claims) if claims else None
         if session is None:
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import BusinessAccount, LoginSession, Role, User
-from accounts.tokens import AccessTokenClaims, access_token_read
+from accounts.tokens import AccessTokenClaims, access_token_read, bearer_token
 from csa.errors import ForbiddenError, NotFoundError
 from csa.ids import uuid_or_none
 
@@ -102,10 +102,8 @@ def users_visible_to(*, user: User, keyword: str | None = None) -> tuple[QuerySe
 
 def login_session_for_authorization(header: str) -> LoginSession | None:
     """The live session a `Bearer` header names, or None however it fails."""
-    scheme, _, raw = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    claims = access_token_read(raw.strip())
+    raw = bearer_token(header)
+    claims = access_token_read(raw) if raw else None
     session = login_session_for_claims(claims) if claims else None
     if session is None or session.revoked_at is not None or session.expires_at <= timezone.now():
         return None

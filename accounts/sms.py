@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import time
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -34,10 +35,10 @@ class SmsDeliveryError(Exception):
     """The provider did not accept the message."""
 
 
-class SmsBackend:
+class SmsBackend(ABC):
+    @abstractmethod
     def send_code(self, *, phone: str, code: str, minutes: int) -> None:
         """Text `code`, valid for `minutes`, to `phone` (E.164); SmsDeliveryError on any failure."""
-        raise NotImplementedError
 
 
 class ConsoleSmsBackend(SmsBackend):

@@ -25,6 +25,12 @@ def access_token_issue(session: LoginSession) -> str:
     return str(token)
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None for any other header."""
+    scheme, _, raw = authorization.partition(" ")
+    return raw.strip() if scheme.lower() == "bearer" else None
+
+
 def access_token_expires_at(raw: str) -> int:
     """When a token just issued expires, in epoch seconds."""
     return int(AccessToken(raw)["exp"])

@@ -131,12 +131,15 @@ class ListedUserSerializer(RewritingUserSerializer):
 class RoleChangedUserSerializer(ListedUserSerializer):
     """The document's answer: a listed user without the inviter's name, plus the role before."""
 
-    previous_role = serializers.CharField()
+    previous_role = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields = [name for name in LISTED_USER_FIELDS if name != "invited_by_username"]
         fields.insert(fields.index("role") + 1, "previous_role")
+
+    def get_previous_role(self, user: User) -> str:
+        return self.context["previous_role"]
 
 
 class SessionSerializer(serializers.Serializer):

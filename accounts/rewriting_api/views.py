@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from accounts import selectors
 from accounts.rewriting_api import serializers
 from accounts.rewriting_api.permissions import IsAdminRole
-from accounts.services import IssuedLogin, login_session_end, rewriting, user_role_change
+from accounts.services import IssuedLogin, rewriting
 from csa.api.throttling import client_ip
 from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_responses
@@ -162,13 +162,15 @@ class UpdateRoleView(EnvelopeAPIView):
     )
     def post(self, request: Request) -> EnvelopeResponse:
         payload = _valid(serializers.UpdateRoleRequestSerializer, request.data)
-        target = selectors.user_for_role_change(user_uuid=payload["target_user_id"])
-        previous_role = target.role
-        if previous_role != payload["role"]:
-            target = user_role_change(user=target, role=payload["role"])
-        target.previous_role = previous_role
+        target, previous_role = rewriting.user_role_update(
+            user=selectors.user_for_role_change(user_uuid=payload["target_user_id"]),
+            role=payload["role"],
+        )
+        answer = serializers.RoleChangedUserSerializer(
+            target, context={"previous_role": previous_role}
+        )
         message = "角色更新成功" if previous_role != target.role else "角色已是最新状态"
-        return EnvelopeResponse(serializers.RoleChangedUserSerializer(target).data, message=message)
+        return EnvelopeResponse(answer.data, message=message)
 
 
 class LogoutView(PublicEnvelopeAPIView):
@@ -186,14 +188,10 @@ class LogoutView(PublicEnvelopeAPIView):
         authorization = request.META.get("HTTP_AUTHORIZATION", "").strip()
         if not authorization:
             raise exceptions.NotAuthenticated()
-        session = selectors.login_session_for_authorization(authorization)
-        if session is not None:
-            login_session_end(session=session)
-        refresh_token = _logout_refresh_token(request)
-        if refresh_token:
-            rewriting.login_session_end_by_refresh_token(
-                user=session.user if session else None, refresh_token=refresh_token
-            )
+        rewriting.user_logout(
+            session=selectors.login_session_for_authorization(authorization),
+            refresh_token=_logout_refresh_token(request),
+        )
         return EnvelopeResponse(None, message="退出登录成功")
 
 

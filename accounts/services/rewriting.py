@@ -16,10 +16,12 @@ from accounts.services.users import (
     IssuedLogin,
     SamePasswordError,
     WrongPasswordError,
+    login_session_end,
     login_session_start,
     refresh_token_hash,
     user_authenticate,
     user_password_change,
+    user_role_change,
 )
 from accounts.verification import verification_code_consume, verification_code_send
 from csa.errors import (
@@ -186,17 +188,33 @@ def login_session_refresh(*, refresh_token: str, client_ip: str, user_agent: str
     return _session_for(session.user, client_ip=client_ip, user_agent=user_agent)
 
 
-def login_session_end_by_refresh_token(*, user: User | None, refresh_token: str) -> None:
-    """Logout's optional second half: end the session this refresh token belongs to.
+def user_logout(*, session: LoginSession | None, refresh_token: str) -> None:
+    """End the access token's session (None: it was no longer live) and, given a refresh
+    token, that token's session too; with a known user, only that user's own."""
+    if session is not None:
+        login_session_end(session=session)
+    if refresh_token:
+        _login_session_end_by_refresh_token(
+            user=session.user if session else None, refresh_token=refresh_token
+        )
 
-    With a known user only that user's own session can be ended this way.
-    """
+
+def _login_session_end_by_refresh_token(*, user: User | None, refresh_token: str) -> None:
     sessions = LoginSession.objects.filter(
         refresh_token_hash=refresh_token_hash(refresh_token), revoked_at__isnull=True
     )
     if user is not None:
         sessions = sessions.filter(user=user)
     sessions.update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def user_role_update(*, user: User, role: str) -> tuple[User, str]:
+    """Set `user`'s role; returns the user and the role before. The same role changes nothing."""
+    previous_role = user.role
+    if role != previous_role:
+        user = user_role_change(user=user, role=role)
+    return user, previous_role
 
 
 def user_password_replace(*, user: User, current_password: str, new_password: str) -> None:

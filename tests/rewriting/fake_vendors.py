@@ -8,6 +8,7 @@ it through its methods: `refuse`, `complete`, `fail`, `expire_tokens`, `refuse_a
 
 import itertools
 import threading
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -33,7 +34,7 @@ class FakeTask:
     only_result: bool = False  # REDUCEAI may answer only {"result": ...}
 
 
-class FakeVendor:
+class FakeVendor(ABC):
     service: str
     tool: str  # a tool this vendor takes, as the routing table names it
     account = "vendor-account"
@@ -86,18 +87,18 @@ class FakeVendor:
 
     # --- the protocol, per vendor -------------------------------------------------------------
 
+    @abstractmethod
     def route(self, method: str, path: str) -> tuple[str, str] | None:
         """(call, task id in the path or "") for a request line this vendor knows."""
-        raise NotImplementedError
 
-    def login(self, fields: dict) -> Answer:
-        raise NotImplementedError
+    @abstractmethod
+    def login(self, fields: dict) -> Answer: ...
 
-    def submit(self, fields: dict) -> Answer:
-        raise NotImplementedError
+    @abstractmethod
+    def submit(self, fields: dict) -> Answer: ...
 
-    def fetch(self, fields: dict, path_task_id: str) -> Answer:
-        raise NotImplementedError
+    @abstractmethod
+    def fetch(self, fields: dict, path_task_id: str) -> Answer: ...
 
     # --- serving ------------------------------------------------------------------------------
 
