@@ -10,6 +10,8 @@ from accounts.models import BusinessAccount, BusinessAccountStatus, Role, User, 
 from accounts.selectors import user_is_last_active_admin
 from csa.errors import ApplicationError
 from csa.history import history_table
+from points.admin import points_change_link
+from points.selectors import points_balance_of
 
 INVITEES_SHOWN = 50
 
@@ -63,6 +65,7 @@ class UserAdmin(admin.ModelAdmin):
         "invite_code",
         "invited_by",
         "invitees",
+        "points",
         "created_at",
         "updated_at",
         "last_login",
@@ -71,6 +74,7 @@ class UserAdmin(admin.ModelAdmin):
         (None, {"fields": ("uuid", "email", "username", "phone", "role", "is_active")}),
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
         ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
+        ("积分", {"fields": ("points",)}),
         ("时间", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
@@ -95,6 +99,10 @@ class UserAdmin(admin.ModelAdmin):
         )
         total = invitees.count() if len(shown) == INVITEES_SHOWN else len(shown)
         return format_html("共 {} 人<br>{}", total, links)
+
+    @admin.display(description="积分余额")
+    def points(self, obj: User):
+        return format_html("{} &nbsp; {}", points_balance_of(obj), points_change_link(obj))
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("csa.api.urls")),
     path("", include("accounts.rewriting_api.urls")),
+    path("", include("rewriting.urls")),
+    path("", include("points.urls")),
     # The rewriting API answers unknown paths of its own in its envelope.
     re_path(r"^(?:otp|user|ai|points)(?:/.*)?$", EnvelopeNotFoundView.as_view()),
 ]

@@ -1,6 +1,24 @@
+"""Points in the rewriting API: amounts as JSON numbers, the /points requests and answers."""
+
+from datetime import datetime, time
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from accounts.models import User
+from csa.envelope.serializers import (
+    MillisecondDateTimeField,
+    PageParamsSerializer,
+    PaginationSerializer,
+)
+from points.amounts import points_truncate
+from points.models import PointsTransaction, TransactionType
+from points.services import MAX_TRANSACTION_ID
+from rewriting.snapshots import snapshot_url
 
 
 def points_number(amount: Decimal) -> int | float:
@@ -8,10 +26,184 @@ def points_number(amount: Decimal) -> int | float:
 
     A float's shortest representation of a 3-place decimal prints exactly those digits.
     """
-    normalized = amount.quantize(Decimal("0.001"))
+    normalized = points_truncate(amount)
     return int(normalized) if normalized == normalized.to_integral_value() else float(normalized)
 
 
+@extend_schema_field(OpenApiTypes.NUMBER)
 class PointsField(serializers.Field):
     def to_representation(self, value: Decimal) -> int | float:
         return points_number(value)
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class QueryTimeField(serializers.Field):
+    """An ISO 8601 time (`2023-12-01T00:00:00.000Z`) or a date; a date, or a time without an
+    offset, is in the server's time zone. A date as the end of a range means its last moment."""
+
+    def __init__(self, *, message: str, end_of_day: bool = False, **kwargs) -> None:
+        super().__init__(required=False, **kwargs)
+        self.message = message
+        self.end_of_day = end_of_day
+
+    def to_internal_value(self, data) -> datetime:
+        moment = self._parse(data) if isinstance(data, str) else None
+        if moment is None:
+            raise serializers.ValidationError(self.message)
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+    def _parse(self, text: str) -> datetime | None:
+        try:
+            moment = parse_datetime(text.strip())
+            day = None if moment else parse_date(text.strip())
+        except ValueError:  # well-formed but impossible, such as month 13
+            return None
+        if day is not None:
+            return datetime.combine(day, time.max if self.end_of_day else time.min)
+        return moment
+
+
+class TransactionParamsSerializer(PageParamsSerializer):
+    transaction_type = serializers.ChoiceField(
+        choices=TransactionType.choices,
+        required=False,
+        allow_blank=True,
+        error_messages={
+            "invalid_choice": "交易类型参数错误，必须为recharge、spend、transfer或refund"
+        },
+    )
+    start_date = QueryTimeField(message="开始日期格式不正确")
+    end_date = QueryTimeField(message="结束日期格式不正确", end_of_day=True)
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and start > end:
+            raise serializers.ValidationError("开始日期不能晚于结束日期")
+        return attrs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class TransactionIdField(serializers.Field):
+    """A positive integer, also when written `123.0` or `"123"`."""
+
+    default_error_messages = {
+        "required": "缺少交易ID参数",
+        "null": "缺少交易ID参数",
+        "invalid": "交易ID必须为整数",
+        "min_value": "交易ID必须大于0",
+    }
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, str) and data.strip().lstrip("-").isdigit():
+            data = int(data.strip())
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        if data <= 0:
+            self.fail("min_value")
+        return min(data, MAX_TRANSACTION_ID + 1)  # no such row; the service says so
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    transaction_id = TransactionIdField()
+
+
+# --- answers ------------------------------------------------------------------------------------
+
+
+class TransactionSerializer(serializers.ModelSerializer):
+    """One of the caller's transactions; snapshot URLs need the request in the context."""
+
+    profile_id = serializers.IntegerField(source="user_id")
+    amount = PointsField()
+    balance_after = PointsField()
+    user_input_file_url = serializers.SerializerMethodField()
+    ai_response_file_url = serializers.SerializerMethodField()
+    created_at = MillisecondDateTimeField()
+
+    class Meta:
+        model = PointsTransaction
+        fields = [
+            "id",
+            "profile_id",
+            "transaction_type",
+            "amount",
+            "balance_after",
+            "description",
+            "reference_id",
+            "user_input_file_url",
+            "ai_response_file_url",
+            "is_successful",
+            "created_at",
+        ]
+
+    def get_user_input_file_url(self, row: PointsTransaction) -> str | None:
+        return snapshot_url(row.user_input_file, request=self.context["request"])
+
+    def get_ai_response_file_url(self, row: PointsTransaction) -> str | None:
+        return snapshot_url(row.ai_response_file, request=self.context["request"])
+
+
+class TransactionPageSerializer(serializers.Serializer):
+    transactions = TransactionSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class RechargeProfileSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(source="uuid")
+    invited_by = serializers.IntegerField(source="invited_by_id", allow_null=True)
+    invited_by_username = serializers.CharField(source="invited_by.username", default=None)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "user_id",
+            "username",
+            "email",
+            "phone",
+            "role",
+            "invited_by",
+            "invited_by_username",
+        ]
+
+
+class RechargeSerializer(serializers.ModelSerializer):
+    profile_id = serializers.IntegerField(source="user_id")
+    amount = PointsField()
+    balance_after = PointsField()
+    created_at = MillisecondDateTimeField()
+    profile = RechargeProfileSerializer(source="user")
+
+    class Meta:
+        model = PointsTransaction
+        fields = [
+            "id",
+            "profile_id",
+            "amount",
+            "balance_after",
+            "description",
+            "reference_id",
+            "is_successful",
+            "created_at",
+            "profile",
+        ]
+
+
+class RechargePageSerializer(serializers.Serializer):
+    records = RechargeSerializer(many=True)
+    pagination = PaginationSerializer()
+    scope = serializers.ChoiceField(choices=["all", "downline"])
+
+
+class BalanceSerializer(serializers.Serializer):
+    points_balance = PointsField()
+
+
+class RefundSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    points_balance = PointsField()

@@ -18,7 +18,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from storages.backends.s3 import S3Storage
+
+from csa.storage import uses_object_storage
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,6 @@ def stored_file_delete(key: str) -> None:
 
 def stored_file_open(key: str) -> File:
     return default_storage.open(key, "rb")
-
-
-def uses_object_storage() -> bool:
-    return isinstance(default_storage, S3Storage)
 
 
 def download_url(*, key: str, file_id: object, filename: str, content_type: str, request) -> str:

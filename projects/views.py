@@ -2,14 +2,13 @@ from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csa.api.pagination import SkipLimitPagination
 from csa.api.serializers import error_responses
-from csa.api.views import PublicAPIView
+from csa.api.views import DOWNLOAD_LINK_INVALID, PublicDownloadView
 from csa.errors import ForbiddenError, NotFoundError
 from projects import selectors, storage
 from projects.serializers import (
@@ -21,8 +20,6 @@ from projects.serializers import (
     ProjectTaskSerializer,
     TaskFilterSerializer,
 )
-
-DOWNLOAD_LINK_INVALID = "下载链接无效或已过期"
 
 
 class ProjectItemsPagination(SkipLimitPagination):
@@ -140,20 +137,8 @@ class FileDownloadUrlView(APIView):
         return Response(DownloadUrlSerializer(body).data)
 
 
-class AnyAcceptNegotiation(BaseContentNegotiation):
-    """A download answers with the file whatever the client accepts; errors stay JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-class FileDownloadView(PublicAPIView):
+class FileDownloadView(PublicDownloadView):
     """The local-storage download link: the signature in the URL is the credential."""
-
-    content_negotiation_class = AnyAcceptNegotiation
 
     @extend_schema(
         responses={(200, "application/octet-stream"): bytes, **error_responses(403, 404, 429)},

@@ -12,6 +12,8 @@ from accounts.models import LoginSession, Role, User
 from accounts.tokens import access_token_issue
 from tests.factories import LoginSessionFactory, UserFactory
 
+pytest_plugins = ["tests.storage_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

@@ -2,13 +2,13 @@
 
 import re
 from collections.abc import Mapping
-from datetime import UTC
 
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from accounts.models import Role, User
 from accounts.phones import phone_normalize
+from csa.envelope.serializers import MAX_PAGE, MillisecondDateTimeField
 from csa.ids import uuid_or_none
 from points.selectors import points_balance_of
 from points.serializers import points_number
@@ -22,14 +22,6 @@ def _messages(**messages: str) -> dict[str, str]:
     """DRF's error keys, each worded as the document words it (`null` and `blank` as `required`)."""
     required = messages.get("required")
     return {"null": required, "blank": required, **messages} if required else messages
-
-
-class MillisecondDateTimeField(serializers.DateTimeField):
-    """`2023-12-01T10:00:00.000Z`, as the document writes times."""
-
-    def to_representation(self, value) -> str:
-        value = value.astimezone(UTC)
-        return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
 
 
 class PhoneField(serializers.CharField):
@@ -259,8 +251,13 @@ class RefreshRequestSerializer(serializers.Serializer):
 class UserListParamsSerializer(serializers.Serializer):
     page = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_PAGE,
         default=1,
-        error_messages={"invalid": "page必须是正整数", "min_value": "page必须是正整数"},
+        error_messages={
+            "invalid": "page必须是正整数",
+            "min_value": "page必须是正整数",
+            "max_value": "page超出范围",
+        },
     )
     limit = serializers.IntegerField(
         min_value=1,

@@ -10,17 +10,12 @@ from accounts.services import IssuedLogin, rewriting
 from csa.api.throttling import client_ip
 from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_responses
+from csa.envelope.serializers import validated
 from csa.envelope.views import EnvelopeAPIView, PublicEnvelopeAPIView
 
 
 def _user_agent(request: Request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")
-
-
-def _valid(serializer_class, data) -> dict:
-    payload = serializer_class(data=data)
-    payload.is_valid(raise_exception=True)
-    return payload.validated_data
 
 
 def _session_answer(login: IssuedLogin, message: str) -> EnvelopeResponse:
@@ -53,9 +48,8 @@ class OtpView(PublicEnvelopeAPIView):
         summary="发送短信验证码",
     )
     def post(self, request: Request) -> EnvelopeResponse:
-        rewriting.phone_code_send(
-            **_valid(serializers.OtpRequestSerializer, request.data), client_ip=client_ip(request)
-        )
+        payload = validated(serializers.OtpRequestSerializer, request.data)
+        rewriting.phone_code_send(**payload, client_ip=client_ip(request))
         return EnvelopeResponse(None, message="验证码发送成功")
 
 
@@ -71,7 +65,7 @@ class RegisterView(PublicEnvelopeAPIView):
     )
     def post(self, request: Request) -> EnvelopeResponse:
         user = rewriting.user_register(
-            **_valid(serializers.RegisterRequestSerializer, request.data)
+            **validated(serializers.RegisterRequestSerializer, request.data)
         )
         user = selectors.user_for_answer(user_id=user.pk)
         return EnvelopeResponse(serializers.RegisteredUserSerializer(user).data, message="注册成功")
@@ -88,7 +82,7 @@ class LoginView(PublicEnvelopeAPIView):
         summary="用户登录（用户名密码或手机号验证码）",
     )
     def post(self, request: Request) -> EnvelopeResponse:
-        credentials = _valid(serializers.LoginRequestSerializer, request.data)
+        credentials = validated(serializers.LoginRequestSerializer, request.data)
         where = {"client_ip": client_ip(request), "user_agent": _user_agent(request)}
         if credentials.get("phone"):
             login = rewriting.user_login_with_phone(
@@ -114,7 +108,7 @@ class RefreshView(PublicEnvelopeAPIView):
         summary="刷新登录会话",
     )
     def post(self, request: Request) -> EnvelopeResponse:
-        payload = _valid(serializers.RefreshRequestSerializer, request.data)
+        payload = validated(serializers.RefreshRequestSerializer, request.data)
         login = rewriting.login_session_refresh(
             refresh_token=payload["refresh_token"],
             client_ip=client_ip(request),
@@ -134,7 +128,7 @@ class UserListView(EnvelopeAPIView):
         summary="查询用户列表",
     )
     def get(self, request: Request) -> EnvelopeResponse:
-        params = _valid(serializers.UserListParamsSerializer, request.query_params)
+        params = validated(serializers.UserListParamsSerializer, request.query_params)
         users, scope = selectors.users_visible_to(user=request.user, keyword=params.get("keyword"))
         page, limit = params["page"], params["limit"]
         body = {
@@ -161,7 +155,7 @@ class UpdateRoleView(EnvelopeAPIView):
         summary="管理员修改用户角色",
     )
     def post(self, request: Request) -> EnvelopeResponse:
-        payload = _valid(serializers.UpdateRoleRequestSerializer, request.data)
+        payload = validated(serializers.UpdateRoleRequestSerializer, request.data)
         target, previous_role = rewriting.user_role_update(
             user=selectors.user_for_role_change(user_uuid=payload["target_user_id"]),
             role=payload["role"],
@@ -205,6 +199,6 @@ class ChangePasswordView(EnvelopeAPIView):
         summary="修改密码",
     )
     def post(self, request: Request) -> EnvelopeResponse:
-        payload = _valid(serializers.ChangePasswordRequestSerializer, request.data)
+        payload = validated(serializers.ChangePasswordRequestSerializer, request.data)
         rewriting.user_password_replace(user=request.user, **payload)
         return EnvelopeResponse(None, message="密码修改成功，请重新登录")

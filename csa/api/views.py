@@ -4,6 +4,7 @@ from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +25,25 @@ class PublicAPIView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ClientIPThrottle]
     throttle_scope = "public"
+
+
+DOWNLOAD_LINK_INVALID = "下载链接无效或已过期"
+
+
+class AnyAcceptNegotiation(BaseContentNegotiation):
+    """A download answers with the file whatever the client accepts; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PublicDownloadView(PublicAPIView):
+    """A signed download link of local storage: the signature in the URL is the credential."""
+
+    content_negotiation_class = AnyAcceptNegotiation
 
 
 class RootView(PublicAPIView):

@@ -6,6 +6,7 @@ from rest_framework.views import set_rollback
 
 from csa.api.exceptions import ApiError, first_message, portal_error
 from csa.envelope.responses import EnvelopeResponse
+from csa.errors import ApplicationError
 
 BAD_JSON = "请求体格式错误，应为 JSON"
 INVALID_PARAMETERS = "参数校验失败"
@@ -30,7 +31,7 @@ def envelope_error(exc: Exception, view) -> ApiError:
         default = exceptions.PermissionDenied.default_detail
         return ApiError(403, NO_ACCESS if exc.detail == default else str(exc.detail))
     error = portal_error(exc)
-    if error.status >= 500:
+    if error.status >= 500 and not isinstance(exc, ApplicationError):
         error.message = getattr(view, "server_error_message", SERVER_ERROR)
     return error
 

@@ -1,4 +1,6 @@
-"""Project files in both homes: the local disk (the default) and a real S3 API server (moto)."""
+"""Files in both homes: the local disk (the default) and a real S3 API server (moto).
+
+Every test gets a media directory of its own, so no test writes under `var/`."""
 
 import secrets
 from collections.abc import Iterator
@@ -55,10 +57,14 @@ def object_storage(settings, s3_server) -> ObjectStore:
     return ObjectStore(endpoint_url=s3_server, bucket=bucket, client=client)
 
 
-@pytest.fixture
-def local_storage(settings, tmp_path):
-    """The default: files on the local disk, under a directory of this test's own."""
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def local_storage(settings):
+    """The default: files on the local disk, under a directory of this test's own."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

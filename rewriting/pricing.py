@@ -1,0 +1,23 @@
+"""How long a text is and what rewriting it costs."""
+
+from decimal import Decimal
+
+import regex
+from django.conf import settings
+
+from points.amounts import points_truncate
+
+MAX_TEXT_CHARACTERS = 3000
+_CHARACTER = regex.compile(r"\X")
+
+
+def text_length(text: str) -> int:
+    """Characters as a reader counts them: an emoji with its skin tone, or a letter with its
+    accent, is one, as are a Chinese character and a letter (JavaScript's length counts UTF-16
+    units, Python's code points; neither is what the customer sees)."""
+    return len(_CHARACTER.findall(text))
+
+
+def task_cost(text: str) -> Decimal:
+    """Characters × the price per 1000 characters ÷ 1000, truncated to three places."""
+    return points_truncate(text_length(text) * settings.POINTS_COST_PER_1000_CHARS / 1000)
