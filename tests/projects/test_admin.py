@@ -19,13 +19,13 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from projects.models import Project, ProjectFile, ProjectTask, TaskStatus
 from tests.factories import UserFactory
-from tests.projects.conftest import ObjectStore
 from tests.projects.factories import (
     ProjectFactory,
     ProjectFileFactory,
     ProjectLinkFactory,
     ProjectTaskFactory,
 )
+from tests.storage_fixtures import ObjectStore
 
 pytestmark = pytest.mark.django_db
 
