@@ -56,14 +56,15 @@ class QueryTimeField(serializers.Field):
         return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
     def _parse(self, text: str) -> datetime | None:
+        text = text.strip()
         try:
-            moment = parse_datetime(text.strip())
-            day = None if moment else parse_date(text.strip())
+            # A date first: parse_datetime would read one as its midnight.
+            day = parse_date(text)
+            if day is not None:
+                return datetime.combine(day, time.max if self.end_of_day else time.min)
+            return parse_datetime(text)
         except ValueError:  # well-formed but impossible, such as month 13
             return None
-        if day is not None:
-            return datetime.combine(day, time.max if self.end_of_day else time.min)
-        return moment
 
 
 class TransactionParamsSerializer(PageParamsSerializer):

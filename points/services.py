@@ -55,7 +55,7 @@ def _record(
 
 
 def _amount(value: Decimal) -> Decimal:
-    """A staff-entered amount, truncated to three places; refused beyond what a balance holds."""
+    """An amount truncated to the ledger's three places; refused beyond what a balance holds."""
     amount = Decimal(value)
     if not amount.is_finite() or abs(amount) > MAX_BALANCE:
         raise ApplicationError("积分数额无效或过大")
@@ -121,6 +121,7 @@ def points_adjust(
 def points_hold(*, user: User, amount: Decimal) -> None:
     """Set `amount` aside for a task about to be handed to a vendor; nothing is spent yet, and
     the customer's balance and transactions do not change."""
+    amount = _amount(amount)
     account = _locked_account(user)
     if account.available < amount:
         raise InsufficientPointsError(available=account.available, needed=amount)
@@ -131,7 +132,7 @@ def points_hold(*, user: User, amount: Decimal) -> None:
 @transaction.atomic
 def points_hold_release(*, user: User, amount: Decimal) -> None:
     """Give back what `points_hold` set aside, as if it had never been asked."""
-    PointsAccount.objects.filter(user=user).update(held=F("held") - amount)
+    PointsAccount.objects.filter(user=user).update(held=F("held") - _amount(amount))
 
 
 @transaction.atomic
@@ -145,6 +146,7 @@ def points_spend(
     user_input_file: str = "",
 ) -> PointsTransaction:
     """Take `amount` from the balance; with `held`, out of what `points_hold` set aside."""
+    amount = _amount(amount)
     account = _locked_account(user)
     if held:
         account.held -= amount
@@ -166,7 +168,8 @@ def points_spend_fail(*, spend: PointsTransaction) -> bool:
     changed = PointsTransaction.objects.filter(
         pk=spend.pk, transaction_type=TransactionType.SPEND, is_successful=True
     ).update(is_successful=False)
-    spend.is_successful = False
+    if changed:
+        spend.is_successful = False
     return bool(changed)
 
 

@@ -8,6 +8,9 @@ from django.conf import settings
 from points.amounts import points_truncate
 
 MAX_TEXT_CHARACTERS = 3000
+# An emoji with a skin tone is two code points, a family of four seven; a text over this is too
+# long however few characters it shows.
+MAX_TEXT_CODE_POINTS = 4 * MAX_TEXT_CHARACTERS
 _CHARACTER = regex.compile(r"\X")
 
 

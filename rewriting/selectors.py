@@ -7,13 +7,9 @@ TASK_NOT_FOUND = "任务不存在"
 
 def rewriting_task_of(*, user: User, service: str, upstream_task_id: str) -> RewritingTask:
     """One of the user's own tasks, by the id its vendor gave it; anyone else's is not found."""
-    task = (
-        user.rewriting_tasks.filter(
-            service=service, upstream_task_id=upstream_task_id, status__in=ACCEPTED_STATUSES
-        )
-        .select_related("spend")
-        .first()
-    )
+    task = user.rewriting_tasks.filter(
+        service=service, upstream_task_id=upstream_task_id, status__in=ACCEPTED_STATUSES
+    ).first()
     if task is None:
         raise NotFoundError(TASK_NOT_FOUND)
     return task

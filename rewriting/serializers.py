@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from points.serializers import PointsField
 from rewriting.models import Platform, RewritingTask, Service, TaskType
-from rewriting.pricing import MAX_TEXT_CHARACTERS, text_length
+from rewriting.pricing import MAX_TEXT_CHARACTERS, MAX_TEXT_CODE_POINTS, text_length
 
 MISSING_TEXT = "缺少文本内容参数"
 MISSING_TASK_ID = "缺少任务ID参数"
@@ -25,7 +25,11 @@ class TaskTextField(serializers.CharField):
             self.fail("invalid")
         text = super().to_internal_value(data)
         # Grapheme clusters are never more than code points: count them only when it matters.
-        if len(text) > MAX_TEXT_CHARACTERS and text_length(text) > MAX_TEXT_CHARACTERS:
+        # The cap on code points keeps a few letters under a mountain of accents from passing
+        # as a short text.
+        if len(text) > MAX_TEXT_CODE_POINTS or (
+            len(text) > MAX_TEXT_CHARACTERS and text_length(text) > MAX_TEXT_CHARACTERS
+        ):
             self.fail("too_long")
         return text
 
@@ -54,10 +58,6 @@ class TaskIdField(serializers.CharField):
 
     default_error_messages = _refusing(MISSING_TASK_ID, "required", "null", "blank", "invalid")
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(max_length=128, **kwargs)
-        self.error_messages["max_length"] = "任务不存在"
-
     def to_internal_value(self, data) -> str:
         if isinstance(data, bool) or not isinstance(data, str | int):
             self.fail("invalid")
@@ -81,6 +81,18 @@ class SubmittedTaskSerializer(serializers.Serializer):
     cost = PointsField()
 
 
+# The vendor's own fields each answer carries, as the document shows them; null until the vendor
+# has said (an answer while the vendor cannot be reached has the same shape).
+VENDOR_FIELDS = {
+    ("reduceai", "processing"): ("queuePosition", "cost"),
+    ("reduceai", "completed"): ("cost",),
+    ("reduceai", "failed"): ("cost",),
+    ("cheeyuan", "processing"): ("created_at", "updated_at"),
+    ("cheeyuan", "completed"): ("created_at", "updated_at"),
+    ("cheeyuan", "failed"): ("created_at", "updated_at"),
+}
+
+
 class TaskResultSerializer(serializers.Serializer):
     """The task's state, plus what its vendor adds: REDUCEAI `queuePosition` and `cost`,
     CHEEYUAN `created_at` and `updated_at`, as the vendor gave them."""
@@ -95,9 +107,9 @@ class TaskResultSerializer(serializers.Serializer):
 
     def to_representation(self, task: RewritingTask) -> dict:
         answer = {"status": task.status, "progress": task.progress or 0, "result": task.result}
-        return answer | {
-            key: value for key, value in task.upstream_details.items() if key not in answer
-        }
+        for key in VENDOR_FIELDS[task.service, task.status]:
+            answer[key] = task.upstream_details.get(key)
+        return answer
 
 
 class PointsRulesSerializer(serializers.Serializer):

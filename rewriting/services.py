@@ -88,6 +88,9 @@ def _stale_submissions_release(*, owner: User) -> None:
 
 @transaction.atomic
 def _task_not_accepted(task: RewritingTask, *, reason: str) -> None:
+    task = _locked(task)
+    if task.status != TaskStatus.SUBMITTING:
+        return  # released already, as a stale submission
     points_hold_release(user=task.owner, amount=task.cost)
     task.status = TaskStatus.NOT_ACCEPTED
     task.failure_reason = reason[:255]
@@ -107,18 +110,32 @@ def _not_accepted_reason(error: ProviderError) -> str:
 def _task_accept(
     task: RewritingTask, *, upstream_task_id: str, user_input_file: str
 ) -> RewritingTask:
+    task = _locked(task)  # the task before the account, as everywhere
+    still_held = task.status == TaskStatus.SUBMITTING
+    if not still_held:
+        logger.error("Rewriting task %s was accepted after its hold was released", task.pk)
     task.spend = points_spend(
         user=task.owner,
         amount=task.cost,
         description=task.label,
         reference_id=upstream_task_id,
-        held=True,
+        held=still_held,
         user_input_file=user_input_file,
     )
     task.upstream_task_id = upstream_task_id
     task.status = TaskStatus.PROCESSING
     task.progress = 0
-    task.save(update_fields=["spend", "upstream_task_id", "status", "progress", "updated_at"])
+    task.failure_reason = ""
+    task.save(
+        update_fields=[
+            "spend",
+            "upstream_task_id",
+            "status",
+            "progress",
+            "failure_reason",
+            "updated_at",
+        ]
+    )
     return task
 
 
@@ -158,7 +175,7 @@ def _poll_claim(task: RewritingTask) -> bool:
 def _task_complete(task: RewritingTask, state: TaskState) -> RewritingTask:
     ai_response_file = snapshot_save(task=task, kind="output", text=state.result)
     with transaction.atomic():
-        task = _locked_processing(task)
+        task = _locked(task)
         if task.status != TaskStatus.PROCESSING:
             return task
         task.status = TaskStatus.COMPLETED
@@ -174,7 +191,7 @@ def _task_complete(task: RewritingTask, state: TaskState) -> RewritingTask:
 
 @transaction.atomic
 def _task_fail(task: RewritingTask, state: TaskState) -> RewritingTask:
-    task = _locked_processing(task)
+    task = _locked(task)
     if task.status != TaskStatus.PROCESSING:
         return task
     task.status = TaskStatus.FAILED
@@ -187,8 +204,13 @@ def _task_fail(task: RewritingTask, state: TaskState) -> RewritingTask:
     return task
 
 
-def _locked_processing(task: RewritingTask) -> RewritingTask:
-    return RewritingTask.objects.select_for_update().select_related("spend").get(pk=task.pk)
+def _locked(task: RewritingTask) -> RewritingTask:
+    """The task's row, locked. Lock order is task, then account, in every service here."""
+    return (
+        RewritingTask.objects.select_for_update(of=("self",))
+        .select_related("owner", "spend")
+        .get(pk=task.pk)
+    )
 
 
 def rewriting_task_refund(*, task: RewritingTask) -> None:
