@@ -65,10 +65,6 @@ class RewritingTaskAdmin(ReadOnlyAdmin):
         url = reverse("admin:points_pointstransaction_change", args=[obj.spend_id])
         return format_html('<a href="{}">#{}</a>', url, obj.spend_id)
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Actions need it; every field stays read-only.
-        return request.user.is_staff
-
     @admin.action(description="返还所选失败任务的积分")
     def refund_failed_tasks(self, request, queryset) -> None:
         done = 0
@@ -78,4 +74,5 @@ class RewritingTaskAdmin(ReadOnlyAdmin):
                 done += 1
             except ApplicationError as error:
                 self.message_user(request, f"任务 #{task.pk}：{error.message}", messages.ERROR)
-        self.message_user(request, f"已返还 {done} 个任务的积分", messages.SUCCESS)
+        if done:
+            self.message_user(request, f"已返还 {done} 个任务的积分", messages.SUCCESS)

@@ -26,7 +26,7 @@ def api_views(prefixes: tuple[str, ...] = ("api/",)) -> list[tuple[str, type[API
 
 
 def rewriting_views() -> list[tuple[str, type[APIView]]]:
-    return api_views(("otp", "user/", "ai/", "points/", "^(?:otp"))
+    return api_views(("otp", "user/", "ai/", "points/", "rewriting/", "^(?:otp"))
 
 
 def is_public(view_class: type[APIView]) -> bool:
@@ -81,6 +81,7 @@ def test_public_rewriting_routes_are_throttled_per_scope():
         "user/login": "login",
         "user/refresh": "login",
         "user/logout": "public",
+        "rewriting/snapshots/<str:token>": "public",
         "^(?:otp|user|ai|points)(?:/.*)?$": "public",
     }
 
