@@ -40,6 +40,18 @@ def staff(db) -> User:
 
 
 @pytest.fixture
+def admin(db) -> User:
+    """A rewriting admin: sees every user and recharge."""
+    return UserFactory(username="boss", email="boss@example.com", role=Role.ADMIN)
+
+
+@pytest.fixture
+def agent(db) -> User:
+    """A rewriting agent: sees the users they invited."""
+    return UserFactory(username="agent007", email="agent@example.com", role=Role.AGENT)
+
+
+@pytest.fixture
 def console(staff) -> Client:
     """The staff console's client, signed in as `staff`."""
     client = Client()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import User
 from tests.factories import UserFactory
 
 
@@ -15,13 +15,3 @@ def member(db) -> User:
 def other(db) -> User:
     """Another customer, whose records `member` must never reach."""
     return UserFactory(username="mallory", email="mallory@example.com")
-
-
-@pytest.fixture
-def admin(db) -> User:
-    return UserFactory(username="boss", email="boss@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def agent(db) -> User:
-    return UserFactory(username="agent007", email="agent@example.com", role=Role.AGENT)

@@ -1,6 +1,5 @@
 """Many requests at once against one account, on real connections in real threads."""
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from points import services
 from points.models import PointsAccount, PointsTransaction
 from tests.factories import UserFactory
 from tests.points.helpers import ALREADY_REFUNDED, failed_spend, ledger_sum, recharge, spend
+from tests.threads import all_at_once as run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,27 +25,7 @@ THREADS = 10
 
 
 def all_at_once(call: Callable[[], object], threads: int = THREADS) -> list[object]:
-    """Run `call` in `threads` threads released together; each one's result or ApplicationError.
-
-    Anything else a thread raises is returned too, so the test sees it."""
-    barrier = threading.Barrier(threads)
-    outcomes: list[object] = [None] * threads
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return outcomes
+    return run_together(call, threads)
 
 
 def refusals(outcomes: list[object]) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 
 from tests.http_servers import http_server
 from tests.rewriting.fake_vendors import FakeCheeyuan, FakeReduceAI, FakeVendor
+from tests.rewriting.helpers import funded_user
 
 READ_TIMEOUT = 0.5  # seconds a fake may take before the client gives up; it answers in a few ms
 
@@ -56,6 +57,17 @@ def cheeyuan(settings) -> Iterator[FakeCheeyuan]:
         settings.CHEEYUAN_LOGIN_ACCOUNT = fake.account
         settings.CHEEYUAN_LOGIN_PASSWORD = fake.password
         yield fake
+
+
+@pytest.fixture
+def customer(db):
+    """A customer with 10 points: enough for any text of up to 3000 characters (9 points)."""
+    return funded_user(10)
+
+
+@pytest.fixture
+def token(customer, make_token) -> str:
+    return make_token(customer)
 
 
 @pytest.fixture(params=["reduceai", "cheeyuan"])

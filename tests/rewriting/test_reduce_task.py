@@ -38,16 +38,6 @@ NOT_CONFIGURED = "改写服务暂未配置，请稍后再试"
 THUMBS_UP_MEDIUM_SKIN = "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}"
 
 
-@pytest.fixture
-def customer(db):
-    return funded_user(10)
-
-
-@pytest.fixture
-def token(customer, make_token) -> str:
-    return make_token(customer)
-
-
 def submit_to(vendor_name: str, api_client, token: str, text: str = "需要降重的文本内容"):
     return submit(api_client, token, text, *ROUTE_TO[vendor_name])
 

@@ -32,6 +32,7 @@ from tests.rewriting.helpers import (
     submit,
 )
 from tests.rewriting_accounts.helpers import assert_envelope, assert_ok, bearer, post
+from tests.threads import all_at_once
 
 TEXT = "降" * 800
 COST = Decimal("2.4")  # 800 characters at 3 points per 1000
@@ -50,26 +51,9 @@ def parallel(test):
 
 def together(count: int, work: Callable[[], object]) -> list:
     """`work()` in `count` threads released at once; what each returned."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
+    outcomes = all_at_once(work, count)
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    return outcomes
 
 
 def answer(response) -> tuple[int, str, object]:

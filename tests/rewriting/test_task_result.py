@@ -38,16 +38,6 @@ CHEEYUAN_KEYS = {"status", "progress", "result", "created_at", "updated_at"}
 REDUCEAI_FINISHED_KEYS = REDUCEAI_KEYS - {"queuePosition"}
 
 
-@pytest.fixture
-def customer(db):
-    return funded_user(10)
-
-
-@pytest.fixture
-def token(customer, make_token) -> str:
-    return make_token(customer)
-
-
 def task_of(vendor_name: str, api_client, token: str) -> str:
     """A task of 1000 characters (3 points) that `vendor_name` took; its id as answered."""
     response = submit(api_client, token, "字" * 1000, *ROUTE_TO[vendor_name])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.rewriting_accounts.helpers import (
     LOGIN,
@@ -61,16 +61,6 @@ def tencent_down(settings):
 def member(db) -> User:
     """A rewriting customer: username, e-mail and login phone, role user."""
     return UserFactory(username="alice", email="alice@example.com", phone=MEMBER_PHONE)
-
-
-@pytest.fixture
-def admin(db) -> User:
-    return UserFactory(username="boss", email="boss@example.com", role=Role.ADMIN)
-
-
-@pytest.fixture
-def agent(db) -> User:
-    return UserFactory(username="agent007", email="agent@example.com", role=Role.AGENT)
 
 
 @pytest.fixture
