@@ -68,6 +68,7 @@ class RechargesView(EnvelopeAPIView):
 class RefundView(EnvelopeAPIView):
     # The refund is one database transaction: whatever failed, nothing of it was kept.
     server_error_message = "返还状态查询失败，请稍后再试"
+
     @extend_schema(
         request=serializers.RefundRequestSerializer,
         responses=envelope_responses(

@@ -26,7 +26,7 @@ from rewriting.providers import (
     TaskState,
     provider_for,
 )
-from rewriting.routing import route_for
+from rewriting.routing import Route, route_for
 from rewriting.snapshots import snapshot_save
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,9 @@ def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: st
 
 
 @transaction.atomic
-def _task_hold(*, owner: User, text: str, platform: str, task_type: str, route) -> RewritingTask:
+def _task_hold(
+    *, owner: User, text: str, platform: str, task_type: str, route: Route
+) -> RewritingTask:
     _stale_submissions_release(owner=owner)
     cost = task_cost(text)
     points_hold(user=owner, amount=cost)
