@@ -98,7 +98,7 @@ class TransactionIdField(serializers.Field):
     }
 
     def to_internal_value(self, data) -> int:
-        if isinstance(data, str) and data.strip().lstrip("-").isdigit():
+        if isinstance(data, str) and data.strip().lstrip("-").isdecimal():
             data = int(data.strip())
         if isinstance(data, float) and data.is_integer():
             data = int(data)

@@ -134,7 +134,9 @@ def test_a_missing_id_is_not_found(client_for, member, transaction_id):
     assert_refused(refund(client_for(member), transaction_id), 404, NOT_FOUND)
 
 
-@pytest.mark.parametrize("transaction_id", ["abc", 1.5, True, False, [], {}, [1], "", "1.5"])
+@pytest.mark.parametrize(
+    "transaction_id", ["abc", 1.5, True, False, [], {}, [1], "", "1.5", "²", "1e3"]
+)
 def test_an_id_that_is_no_integer_is_400(client_for, member, transaction_id):
     assert_refused(refund(client_for(member), transaction_id), 400, "交易ID必须为整数")
 
