@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run admin test lint format clean
+.PHONY: run serve admin test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,28 @@ run: $(VENV)/.installed-run | var
 	@echo "  E-mail and SMS codes are printed below, in this server's log."
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make serve: production settings (DEBUG off) under gunicorn on PostgreSQL and Redis
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csa
+SERVE_CACHE_URL ?= redis://127.0.0.1:6379/0
+WORKERS ?= $(shell nproc)
+SERVE_ENV = DEBUG=false \
+	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} \
+	CACHE_URL=$${CACHE_URL:-$(SERVE_CACHE_URL)} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	CONN_MAX_AGE=$${CONN_MAX_AGE:-60}
+
+var/secret_key: | var
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	chmod 600 $@
+
+serve: $(VENV)/.installed-run var/secret_key
+	@createdb -h 127.0.0.1 -U postgres csa 2>/dev/null || true
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(SERVE_ENV) $(BIN)/gunicorn csa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
 
 ## make admin: create a staff (role admin) account for the console
 admin: $(VENV)/.installed-run | var
