@@ -288,8 +288,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # runserver prints its own line per request; the JSON line is for production.
-    "loggers": {"csa.request": {"level": env("REQUEST_LOG_LEVEL", default="INFO")}},
+    # One line per request in production; runserver prints its own in development.
+    "loggers": {
+        "csa.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")}
+    },
 }
 
 # --- browsers on other origins ------------------------------------------------------------
