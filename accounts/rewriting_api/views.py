@@ -10,7 +10,7 @@ from accounts.services import IssuedLogin, rewriting
 from csa.api.throttling import client_ip
 from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_responses
-from csa.envelope.serializers import validated
+from csa.envelope.serializers import page_of, validated
 from csa.envelope.views import EnvelopeAPIView, PublicEnvelopeAPIView
 
 
@@ -131,9 +131,10 @@ class UserListView(EnvelopeAPIView):
         params = validated(serializers.UserListParamsSerializer, request.query_params)
         users, scope = selectors.users_visible_to(user=request.user, keyword=params.get("keyword"))
         page, limit = params["page"], params["limit"]
+        rows, pagination = page_of(users, page=page, limit=limit)
         body = {
-            "users": users[(page - 1) * limit : page * limit],
-            "total": users.count(),
+            "users": rows,
+            "total": pagination["total"],
             "scope": scope,
             "page": page,
             "limit": limit,
