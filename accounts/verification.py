@@ -6,6 +6,7 @@ cache so that they hold across every app process.
 """
 
 import contextlib
+import logging
 import math
 import secrets
 import time
@@ -19,9 +20,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import VerificationChannel, VerificationCode
-from csa.errors import RateLimitedError
+from csa.cache import CACHE_ERRORS
+from csa.errors import RateLimitedError, ServiceUnavailableError
+
+logger = logging.getLogger(__name__)
 
 HOUR = 3600
+CODE_SERVICE_UNAVAILABLE = "验证码服务暂不可用，请稍后再试"
 
 
 def _code_hash(*, channel: str, address: str, purpose: str, code: str) -> str:
@@ -87,8 +92,32 @@ def verification_code_send(
     """Make a new code for `address`, deliver it, and only then make it the live one.
 
     A failed delivery raises and leaves nothing behind that would block a retry: the cooldown
-    and the hourly counts are given back and the previous code (if any) stays live.
+    and the hourly counts are given back and the previous code (if any) stays live. Without the
+    shared cache no limit can be kept, so no code is sent at all.
     """
+    try:
+        _send_within_limits(
+            channel=channel,
+            address=address,
+            purpose=purpose,
+            client_ip=client_ip,
+            ttl=ttl,
+            deliver=deliver,
+        )
+    except CACHE_ERRORS as exc:
+        logger.error("Verification codes refused: the cache is unavailable: %s", exc)
+        raise ServiceUnavailableError(CODE_SERVICE_UNAVAILABLE) from exc
+
+
+def _send_within_limits(
+    *,
+    channel: VerificationChannel,
+    address: str,
+    purpose: str,
+    client_ip: str,
+    ttl: timedelta,
+    deliver: Callable[[str], None],
+) -> None:
     cooldown_key = f"vc:cooldown:{channel}:{purpose}:{address}"
     _take_cooldown(cooldown_key)
     try:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from botocore.config import Config
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
@@ -93,6 +94,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="csa"))
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # An unreachable Redis must cost a request a second at most, never a hung worker.
+    _cache_timeout = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", _cache_timeout)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _cache_timeout)
 
 # --- identity ---------------------------------------------------------------------------
 
@@ -178,6 +185,16 @@ AWS_DEFAULT_ACL = None  # objects inherit the bucket's private policy
 AWS_QUERYSTRING_AUTH = True
 # A custom domain would make django-storages hand out unsigned URLs; presigned URLs need none.
 AWS_S3_CUSTOM_DOMAIN = None
+# Given whole, this replaces django-storages' own client config, hence the addressing style and
+# signature version again. An unreachable object store must fail a request within seconds.
+_s3_timeout = env.float("AWS_S3_TIMEOUT_SECONDS", default=3.0)
+AWS_S3_CLIENT_CONFIG = Config(
+    s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+    signature_version=AWS_S3_SIGNATURE_VERSION,
+    connect_timeout=_s3_timeout,
+    read_timeout=_s3_timeout,
+    retries={"max_attempts": 2, "mode": "standard"},
+)
 FILE_DOWNLOAD_URL_EXPIRES_SECONDS = 3600
 AWS_QUERYSTRING_EXPIRE = FILE_DOWNLOAD_URL_EXPIRES_SECONDS
 STORAGES = {

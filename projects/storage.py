@@ -12,6 +12,7 @@ import secrets
 import unicodedata
 from pathlib import PurePosixPath
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core import signing
 from django.core.files import File
@@ -19,7 +20,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from csa.errors import NotFoundError, ServiceUnavailableError
 from csa.storage import uses_object_storage
+from projects.selectors import FILE_NOT_FOUND
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,7 @@ DOWNLOAD_LINK_SALT = "projects.file-download"
 # Chinese character takes three.
 MAX_KEY_NAME_BYTES = 180
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+STORAGE_UNAVAILABLE = "文件存储暂不可用，请稍后再试"
 
 
 def storage_key_name(filename: str) -> str:
@@ -71,8 +75,21 @@ def stored_file_open(key: str) -> File:
     return default_storage.open(key, "rb")
 
 
+def _stored_file_check(key: str) -> None:
+    """Refuse a link to an object the storage has lost (404) or cannot be asked about (503)."""
+    try:
+        exists = default_storage.exists(key)
+    except (BotoCoreError, ClientError, OSError) as exc:
+        logger.error("File storage unavailable while looking for %s: %s", key, exc)
+        raise ServiceUnavailableError(STORAGE_UNAVAILABLE) from exc
+    if not exists:
+        logger.error("Stored file %s is missing", key)
+        raise NotFoundError(FILE_NOT_FOUND)
+
+
 def download_url(*, key: str, file_id: object, filename: str, content_type: str, request) -> str:
     """A URL that downloads the file under its own name for the next hour."""
+    _stored_file_check(key)
     if uses_object_storage():
         return default_storage.url(
             key,

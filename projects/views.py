@@ -119,7 +119,7 @@ class ProjectTasksView(ProjectItemsView):
 class FileDownloadUrlView(APIView):
     @extend_schema(
         request=None,
-        responses={200: DownloadUrlSerializer, **error_responses(401, 403, 404)},
+        responses={200: DownloadUrlSerializer, **error_responses(401, 403, 404, 503)},
         summary="获取文件下载预签名URL",
     )
     def post(self, request: Request, file_id: str) -> Response:

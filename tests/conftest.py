@@ -1,16 +1,17 @@
 """Shared fixtures: an API client, users, tokens, a clean cache and adjustable throttle rates."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import LoginSession, Role, User
 from accounts.tokens import access_token_issue
 from tests.factories import LoginSessionFactory, UserFactory
+from tests.http_servers import closed_port_url
 
 pytest_plugins = ["tests.storage_fixtures"]
 
@@ -21,6 +22,18 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def cache_down(_clear_cache) -> Iterator[None]:
+    """The shared cache is a Redis that cannot be reached: nothing listens on its port."""
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": closed_port_url().replace("http://", "redis://"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    with override_settings(CACHES={"default": unreachable}):
+        yield
 
 
 @pytest.fixture

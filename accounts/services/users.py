@@ -24,6 +24,7 @@ from accounts.models import (
 from accounts.selectors import user_by_email, user_is_last_active_admin
 from accounts.tokens import access_token_expires_at, access_token_issue
 from accounts.verification import verification_code_consume, verification_code_send
+from csa.cache import cache_best_effort
 from csa.errors import ApplicationError, ForbiddenError, RateLimitedError, UnauthorizedError
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ def _login_failures_key(user: User | None, identifier: str) -> str:
 
 
 def _check_login_failures(key: str) -> None:
-    failures = cache.get(key, 0)
+    failures = 0
+    with cache_best_effort("login failure count"):
+        failures = cache.get(key, 0)
     if failures >= settings.LOGIN_FAILURE_LIMIT:
         raise RateLimitedError(
             "登录失败次数过多，请稍后再试", retry_after=LOGIN_FAILURE_WINDOW_SECONDS
@@ -131,8 +134,9 @@ def _check_login_failures(key: str) -> None:
 
 
 def _record_login_failure(key: str) -> None:
-    cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
-    cache.incr(key)
+    with cache_best_effort("login failure count"):
+        cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
+        cache.incr(key)
 
 
 def user_authenticate(*, user: User | None, identifier: str, password: str) -> User:
@@ -151,7 +155,8 @@ def user_authenticate(*, user: User | None, identifier: str, password: str) -> U
         raise InvalidCredentialsError()
     if not user.is_active:
         raise ForbiddenError("账号已被禁用")
-    cache.delete(failures_key)
+    with cache_best_effort("login failure count"):
+        cache.delete(failures_key)
     return user
 
 

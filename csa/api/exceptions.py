@@ -5,16 +5,21 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from csa.errors import ApplicationError, RateLimitedError
+from csa.cache import CACHE_ERRORS
+from csa.errors import ApplicationError, RateLimitedError, ServiceUnavailableError
 
 logger = logging.getLogger("csa.api")
 
 INTERNAL_ERROR = "Internal Server Error"
+SERVICE_UNAVAILABLE = "服务暂不可用，请稍后再试"
+# What a database restart or an unreachable cache raise: the request may well succeed if retried.
+OUTAGE_ERRORS = (OperationalError, InterfaceError, *CACHE_ERRORS)
 
 
 @dataclass
@@ -44,8 +49,17 @@ def _authentication_message(exc: exceptions.APIException) -> str:
     return first_message(exc.detail, "无效的认证凭据")
 
 
+def outage_as_unavailable(exc: Exception) -> Exception:
+    """An outage of the database or the cache, as the 503 a client may retry; others as they are."""
+    if not isinstance(exc, OUTAGE_ERRORS):
+        return exc
+    logger.error("A backing service is unavailable", exc_info=exc)
+    return ServiceUnavailableError(SERVICE_UNAVAILABLE)
+
+
 def portal_error(exc: Exception) -> ApiError:
     """Classify any exception raised under /api/ into a status and one Chinese message."""
+    exc = outage_as_unavailable(exc)
     if isinstance(exc, RateLimitedError):
         return ApiError(429, exc.message, {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, ApplicationError):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from rest_framework.throttling import ScopedRateThrottle
 
+from csa.cache import cache_best_effort
+
 
 def client_ip(request) -> str:
     """The client's address: the socket's, unless trusted proxies say otherwise.
@@ -20,7 +22,16 @@ def client_ip(request) -> str:
 
 
 class ClientIPThrottle(ScopedRateThrottle):
-    """The scoped throttle, keyed by the client address as `client_ip` decides it."""
+    """The scoped throttle, keyed by the client address as `client_ip` decides it.
+
+    It lets requests through while the shared cache is down: an outage of Redis should not take
+    the whole service with it, and what costs money (sending codes) refuses on its own.
+    """
 
     def get_ident(self, request) -> str:
         return client_ip(request)
+
+    def allow_request(self, request, view) -> bool:
+        with cache_best_effort(f"throttle {self.scope}"):
+            return super().allow_request(request, view)
+        return True

@@ -4,7 +4,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from csa.api.exceptions import ApiError, first_message, portal_error
+from csa.api.exceptions import ApiError, first_message, outage_as_unavailable, portal_error
 from csa.envelope.responses import EnvelopeResponse
 from csa.errors import ApplicationError
 
@@ -18,6 +18,7 @@ SERVER_ERROR = "服务器内部错误"
 
 def envelope_error(exc: Exception, view) -> ApiError:
     """Classify an exception as this API words it; what both APIs share comes from the portal's."""
+    exc = outage_as_unavailable(exc)
     if isinstance(exc, exceptions.ValidationError):
         return ApiError(400, first_message(exc.detail, INVALID_PARAMETERS))
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):

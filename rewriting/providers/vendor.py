@@ -14,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
 
+from csa.cache import cache_best_effort
 from rewriting.providers.base import Provider, ProviderRefused, ProviderUnavailable
 
 logger = logging.getLogger(__name__)
@@ -72,11 +73,14 @@ class VendorProvider(Provider):
         """The token every process shares. A new login only when there is none, or when the
         cached one is the token the vendor just `refused` (another process may have replaced it
         already)."""
-        token = cache.get(self._token_key)
+        token = None
+        with cache_best_effort(f"{self.name} login token"):
+            token = cache.get(self._token_key)
         if token and token != refused:
             return token
         token = self._login()
-        cache.set(self._token_key, token, TOKEN_TTL_SECONDS)
+        with cache_best_effort(f"{self.name} login token"):
+            cache.set(self._token_key, token, TOKEN_TTL_SECONDS)
         return token
 
     def _authorized(

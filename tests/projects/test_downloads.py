@@ -7,12 +7,14 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import requests
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects import services
 from projects.models import ProjectFile
 from projects.storage import DOWNLOAD_LINK_SALT
 from tests.factories import UserFactory
+from tests.http_servers import closed_port_url
 from tests.projects.factories import ProjectFactory, ProjectFileFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +105,7 @@ def test_an_admin_may_download_any_file(admin_client, local_storage):
 
 
 def test_asking_costs_two_queries(auth_client, project, local_storage, django_assert_num_queries):
-    project_file = ProjectFileFactory(project=project)
+    project_file = upload(project)
 
     # session+user, file with its project
     with django_assert_num_queries(2):
@@ -214,13 +216,23 @@ def test_a_link_to_a_deleted_file_is_not_found(auth_client, api_client, project,
 
 
 def test_a_link_whose_object_is_gone_is_not_found(auth_client, api_client, project, local_storage):
-    project_file = ProjectFileFactory(project=project)  # a record with no stored object
+    project_file = upload(project)
     link = auth_client.post(url_for(project_file.pk)).json()["download_url"]
+    default_storage.delete(project_file.oss_key)
 
     download = api_client.get(local_path(link))
 
     assert download.status_code == 404
     assert download.json() == {"detail": "文件不存在"}
+
+
+def test_no_link_is_made_for_an_object_the_disk_has_lost(auth_client, project, local_storage):
+    project_file = ProjectFileFactory(project=project)  # a record with no stored object
+
+    response = auth_client.post(url_for(project_file.pk))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "文件不存在"}
 
 
 def test_the_local_link_is_throttled(
@@ -276,3 +288,26 @@ def test_stored_objects_are_private(project, object_storage):
 
     assert unsigned.status_code == 403
     assert all("AllUsers" not in str(grant["Grantee"]) for grant in acl["Grants"])
+
+
+def test_no_url_is_presigned_for_an_object_the_bucket_has_lost(
+    auth_client, project, object_storage
+):
+    project_file = upload(project)
+    object_storage.client.delete_object(Bucket=object_storage.bucket, Key=project_file.oss_key)
+
+    response = auth_client.post(url_for(project_file.pk))
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "文件不存在"}
+
+
+def test_unreachable_object_storage_is_a_clear_503(auth_client, project, object_storage, settings):
+    project_file = upload(project)
+    settings.AWS_S3_ENDPOINT_URL = closed_port_url()
+    settings.STORAGES = {**settings.STORAGES}  # a storage made anew, with the endpoint down
+
+    response = auth_client.post(url_for(project_file.pk))
+
+    assert response.status_code == 503
+    assert response.json() == {"detail": "文件存储暂不可用，请稍后再试"}

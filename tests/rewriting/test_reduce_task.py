@@ -427,3 +427,12 @@ def test_accented_letters_within_the_cap_count_as_one_character_each(api_client,
     )
 
     assert data["cost"] == 9
+
+
+@pytest.mark.usefixtures("cache_down")
+def test_without_the_cache_each_submit_logs_in_afresh(api_client, token, vendor):
+    assert_ok(submit_to(vendor.service, api_client, token), TASK_SUBMITTED)
+    assert_ok(submit_to(vendor.service, api_client, token), TASK_SUBMITTED)
+
+    assert vendor.logins == 2
+    assert len(vendor.tasks) == 2
