@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve admin test lint format clean
+.PHONY: run serve bench admin test lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ serve: $(VENV)/.installed-run var/secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(SERVE_ENV) $(BIN)/gunicorn csa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
+
+## make bench: load test of the production server against each route's ceiling; writes
+## docs/benchmarks.md (needs PostgreSQL and Redis as for make serve; installs wrk if missing)
+BENCH_ARGS ?=
+bench: $(VENV)/.installed-run | var
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## make admin: create a staff (role admin) account for the console
 admin: $(VENV)/.installed-run | var
