@@ -16,6 +16,9 @@ _serial = itertools.count(1)
 
 class ReduceAIHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a real vendor's front end
+    # Headers and body go out in two writes; with Nagle's algorithm the body would wait for
+    # the client's delayed ACK (40 ms), which no real vendor's front end makes anyone wait.
+    disable_nagle_algorithm = True
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
