@@ -5,6 +5,7 @@ failed upload is logged and nothing more. Rows keep the storage key; a URL is ma
 presigned for object storage or signed for the app's own link, valid for an hour either way.
 """
 
+import functools
 import logging
 import secrets
 
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from csa.storage import uses_object_storage
 from rewriting.models import RewritingTask
@@ -44,8 +45,15 @@ def snapshot_url(key: str, *, request) -> str | None:
             expire=settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
         )
     token = signing.dumps(key, salt=SNAPSHOT_LINK_SALT)  # URL-safe, unlike the key itself
-    link = reverse("rewriting-snapshot", args=[token])
+    link = _link_prefix(get_script_prefix(), get_urlconf()) + token
     return request.build_absolute_uri(link) if request is not None else link
+
+
+@functools.cache
+def _link_prefix(script_prefix: str, urlconf: str | None) -> str:
+    """The links' path up to the token. reverse() costs more than the signing, and a page of
+    the ledger makes forty links; the path changes only with the prefix or the URL conf."""
+    return reverse("rewriting-snapshot", args=["-"]).removesuffix("-")
 
 
 def snapshot_link_key(token: str) -> str | None:
