@@ -31,7 +31,7 @@ class SendCodeView(PublicAPIView):
 
     @extend_schema(
         request=serializers.SendCodeSerializer,
-        responses={200: serializers.CodeSentSerializer, **error_responses(422, 429, 500)},
+        responses={200: serializers.CodeSentSerializer, **error_responses(415, 422, 429, 500)},
         summary="发送邮箱验证码",
     )
     def post(self, request: Request) -> Response:
@@ -49,7 +49,7 @@ class RegisterView(PublicAPIView):
 
     @extend_schema(
         request=serializers.RegisterSerializer,
-        responses={201: serializers.UserSerializer, **error_responses(400, 422, 429)},
+        responses={201: serializers.UserSerializer, **error_responses(400, 415, 422, 429)},
         summary="用户注册",
     )
     def post(self, request: Request) -> Response:
@@ -64,7 +64,7 @@ class LoginView(PublicAPIView):
 
     @extend_schema(
         request=serializers.LoginSerializer,
-        responses={200: serializers.TokenSerializer, **error_responses(401, 403, 422, 429)},
+        responses={200: serializers.TokenSerializer, **error_responses(401, 403, 415, 422, 429)},
         summary="用户登录（JSON）",
     )
     def post(self, request: Request) -> Response:
@@ -84,7 +84,7 @@ class TokenView(PublicAPIView):
 
     @extend_schema(
         request={"application/x-www-form-urlencoded": serializers.TokenFormSerializer},
-        responses={200: serializers.TokenSerializer, **error_responses(401, 403, 422, 429)},
+        responses={200: serializers.TokenSerializer, **error_responses(401, 403, 415, 422, 429)},
         summary="用户登录（OAuth2 密码模式，username 填写邮箱）",
     )
     def post(self, request: Request) -> Response:
@@ -111,7 +111,7 @@ class MeView(APIView):
 class MyProfileView(MeView):
     @extend_schema(
         request=serializers.ProfileUpdateSerializer,
-        responses={200: serializers.UserSerializer, **error_responses(400, 401, 403, 422)},
+        responses={200: serializers.UserSerializer, **error_responses(400, 401, 403, 415, 422)},
         summary="更新当前用户资料",
     )
     def patch(self, request: Request) -> Response:
@@ -124,7 +124,7 @@ class MyProfileView(MeView):
 class PasswordChangeView(APIView):
     @extend_schema(
         request=serializers.PasswordChangeSerializer,
-        responses={200: serializers.MessageSerializer, **error_responses(400, 401, 403, 422)},
+        responses={200: serializers.MessageSerializer, **error_responses(400, 401, 403, 415, 422)},
         summary="修改当前用户密码",
     )
     def post(self, request: Request) -> Response:
@@ -154,7 +154,7 @@ class MyBusinessAccountView(APIView):
         request=serializers.BusinessAccountDetailsSerializer,
         responses={
             200: serializers.BusinessAccountSerializer,
-            **error_responses(400, 401, 403, 404, 422),
+            **error_responses(400, 401, 403, 404, 415, 422),
         },
         summary="更新当前用户的业务账号资料",
     )
@@ -173,7 +173,7 @@ class BusinessAccountApplyView(APIView):
         request=serializers.BusinessAccountDetailsSerializer,
         responses={
             201: serializers.BusinessAccountSerializer,
-            **error_responses(400, 401, 403, 422),
+            **error_responses(400, 401, 403, 415, 422),
         },
         summary="申请创建业务账号",
     )

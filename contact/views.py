@@ -15,7 +15,7 @@ class ContactMessageSubmitView(PublicAPIView):
 
     @extend_schema(
         request=ContactMessageSubmitSerializer,
-        responses={201: ContactMessageSerializer, **error_responses(400, 422, 429, 503)},
+        responses={201: ContactMessageSerializer, **error_responses(400, 415, 422, 429, 503)},
         summary="提交联系表单（需要 Cloudflare Turnstile 验证）",
     )
     def post(self, request: Request) -> Response:

@@ -42,7 +42,7 @@ class ContractSignStatusView(APIView):
 
     @extend_schema(
         request=SignStatusSerializer,
-        responses={200: ContractSerializer, **error_responses(401, 403, 404, 422)},
+        responses={200: ContractSerializer, **error_responses(401, 403, 404, 415, 422)},
         summary="更新合同签署状态",
     )
     def patch(self, request: Request, contract_id: str) -> Response:

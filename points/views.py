@@ -10,7 +10,7 @@ from points import selectors, serializers, services
 
 class BalanceView(EnvelopeAPIView):
     @extend_schema(
-        responses=envelope_responses("BalanceEnvelope", serializers.BalanceSerializer(), 401),
+        responses=envelope_responses("BalanceEnvelope", serializers.BalanceSerializer(), 401, 403),
         summary="查询积分余额",
     )
     def get(self, request: Request) -> EnvelopeResponse:
@@ -26,7 +26,7 @@ class TransactionsView(EnvelopeAPIView):
     @extend_schema(
         parameters=[serializers.TransactionParamsSerializer],
         responses=envelope_responses(
-            "TransactionPageEnvelope", serializers.TransactionPageSerializer(), 400, 401, 500
+            "TransactionPageEnvelope", serializers.TransactionPageSerializer(), 400, 401, 403, 500
         ),
         summary="查询积分交易记录",
     )
@@ -72,7 +72,7 @@ class RefundView(EnvelopeAPIView):
     @extend_schema(
         request=serializers.RefundRequestSerializer,
         responses=envelope_responses(
-            "RefundEnvelope", serializers.RefundSerializer(), 400, 401, 404, 500
+            "RefundEnvelope", serializers.RefundSerializer(), 400, 401, 403, 404, 500
         ),
         summary="积分返还申请（失败任务的消费）",
     )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
@@ -141,7 +142,8 @@ class FileDownloadView(PublicDownloadView):
     """The local-storage download link: the signature in the URL is the credential."""
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): bytes, **error_responses(403, 404, 429)},
+        # The file's own type (application/pdf, image/png, …), whatever it was uploaded as.
+        responses={(200, "*/*"): OpenApiTypes.BINARY, **error_responses(403, 404, 429)},
         summary="下载文件（本地存储的签名链接）",
     )
     def get(self, request: Request, token: str) -> FileResponse:

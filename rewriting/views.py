@@ -18,7 +18,7 @@ class ReduceTaskView(EnvelopeAPIView):
     @extend_schema(
         request=serializers.ReduceTaskRequestSerializer,
         responses=envelope_responses(
-            "TaskSubmittedEnvelope", serializers.SubmittedTaskSerializer(), 400, 401, 500, 503
+            "TaskSubmittedEnvelope", serializers.SubmittedTaskSerializer(), 400, 401, 403, 500, 503
         ),
         summary="提交降重或降AI率任务",
     )
@@ -39,7 +39,7 @@ class TaskResultView(EnvelopeAPIView):
     @extend_schema(
         request=serializers.TaskResultRequestSerializer,
         responses=envelope_responses(
-            "TaskResultEnvelope", serializers.TaskResultSerializer(), 400, 401, 404, 500
+            "TaskResultEnvelope", serializers.TaskResultSerializer(), 400, 401, 403, 404, 500
         ),
         summary="查询任务结果",
     )
@@ -56,7 +56,7 @@ class PointsRulesView(EnvelopeAPIView):
     @extend_schema(
         request=None,
         responses=envelope_responses(
-            "PointsRulesEnvelope", serializers.PointsRulesSerializer(), 401, 500
+            "PointsRulesEnvelope", serializers.PointsRulesSerializer(), 401, 403, 500
         ),
         summary="查询用户积分与计费规则",
     )

@@ -24,7 +24,7 @@ class TicketListView(APIView):
             OpenApiParameter("status_filter", enum=TicketStatus.values, required=False),
             *SkipLimitPagination.openapi_parameters(),
         ],
-        responses={200: page_of(TicketSerializer), **error_responses(401, 422)},
+        responses={200: page_of(TicketSerializer), **error_responses(401, 403, 422)},
         summary="获取工单列表",
         operation_id="tickets_list",
     )
@@ -40,7 +40,7 @@ class TicketListView(APIView):
 
     @extend_schema(
         request=TicketCreateSerializer,
-        responses={201: TicketSerializer, **error_responses(401, 422)},
+        responses={201: TicketSerializer, **error_responses(401, 403, 415, 422)},
         summary="创建工单",
     )
     def post(self, request: Request) -> Response:
@@ -61,7 +61,7 @@ class TicketDetailView(APIView):
 
     @extend_schema(
         request=TicketUpdateSerializer,
-        responses={200: TicketSerializer, **error_responses(400, 401, 403, 404, 422)},
+        responses={200: TicketSerializer, **error_responses(400, 401, 403, 404, 415, 422)},
         summary="更新工单（仅创建者，仅待回复时）",
     )
     def put(self, request: Request, ticket_id: str) -> Response:

@@ -3,6 +3,8 @@
 import re
 from collections.abc import Mapping
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -54,12 +56,13 @@ class RewritingUserSerializer(serializers.ModelSerializer):
     points_balance = serializers.SerializerMethodField()
     created_at = MillisecondDateTimeField()
 
+    @extend_schema_field(OpenApiTypes.NUMBER)  # a whole number is also a number: not oneOf
     def get_points_balance(self, user: User) -> int | float:
         return points_number(points_balance_of(user))
 
 
 class RegisteredUserSerializer(RewritingUserSerializer):
-    invited_by = serializers.CharField(source="invited_by.username", default=None)
+    invited_by = serializers.CharField(source="invited_by.username", default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -112,8 +115,10 @@ LISTED_USER_FIELDS = [
 
 class ListedUserSerializer(RewritingUserSerializer):
     user_id = serializers.UUIDField(source="uuid")
-    invited_by = serializers.UUIDField(source="invited_by.uuid", default=None)
-    invited_by_username = serializers.CharField(source="invited_by.username", default=None)
+    invited_by = serializers.UUIDField(source="invited_by.uuid", default=None, allow_null=True)
+    invited_by_username = serializers.CharField(
+        source="invited_by.username", default=None, allow_null=True
+    )
 
     class Meta:
         model = User

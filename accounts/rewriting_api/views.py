@@ -196,7 +196,7 @@ class ChangePasswordView(EnvelopeAPIView):
 
     @extend_schema(
         request=serializers.ChangePasswordRequestSerializer,
-        responses=envelope_responses("PasswordChangedEnvelope", None, 400, 401),
+        responses=envelope_responses("PasswordChangedEnvelope", None, 400, 401, 403),
         summary="修改密码",
     )
     def post(self, request: Request) -> EnvelopeResponse:

@@ -30,7 +30,9 @@ class SkipLimitPagination(BasePagination):
         skip = params.validated_data["skip"]
         limit = params.validated_data.get("limit", self.default_limit)
         self.total = queryset.count()
-        return list(queryset[skip : skip + limit])
+        # Past the end there is nothing to read, and a skip past 2**63 would overflow the
+        # database's OFFSET.
+        return list(queryset[skip : skip + limit]) if skip < self.total else []
 
     def get_paginated_response(self, data) -> Response:
         return Response({"total": self.total, "items": data})

@@ -84,6 +84,16 @@ def test_list_pages_with_skip_and_limit(auth_client, user):
     assert beyond == {"total": 15, "items": []}
 
 
+def test_a_skip_past_the_databases_integers_is_an_empty_page(auth_client, user):
+    # Found by the fuzz run: an OFFSET past 2**63 was a 500 on every database.
+    ContractFactory(owner=user)
+
+    response = auth_client.get("/api/contracts/me", {"skip": 2**80, "limit": 10})
+
+    assert response.status_code == 200
+    assert response.json() == {"total": 1, "items": []}
+
+
 @pytest.mark.parametrize(
     ("params", "detail"),
     [

@@ -8,7 +8,12 @@ from accounts.models import Role
 from points import services
 from tests.factories import UserFactory
 from tests.points.helpers import RECHARGES, failed_spend, recharge, spend
-from tests.rewriting_accounts.helpers import MILLISECOND_TIME, assert_ok, assert_refused
+from tests.rewriting_accounts.helpers import (
+    MILLISECOND_TIME,
+    assert_ok,
+    assert_refused,
+    schema_properties,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +101,17 @@ def test_a_profile_without_inviter(client_for, admin, member):
     assert (record["amount"], record["balance_after"]) == (3.6, 3.6)
     assert record["profile"]["invited_by"] is None
     assert record["profile"]["invited_by_username"] is None
+
+
+def test_schema_allows_a_profile_without_inviter(api_client, client_for, admin, member):
+    # Found by the fuzz run: the schema wrote `invited_by_username` as a non-null string.
+    recharge(member, "3.6")
+
+    [record] = listing(client_for(admin))["records"]
+    fields = schema_properties(api_client, "RechargeProfile")
+
+    assert record["profile"]["invited_by_username"] is None
+    assert fields["invited_by_username"]["nullable"] is True
 
 
 def test_refunds_and_spends_are_not_recharges(client_for, admin, member):

@@ -291,6 +291,14 @@ def test_an_offset_moves_the_bound(client_for, member, december):
     assert december["second_late"] in ids(data)
 
 
+def test_an_offset_postgresql_would_refuse_is_read_in_utc(client_for, member, december):
+    # Found by the fuzz run: PostgreSQL refuses offsets past 15:59 that Python reads (a 500).
+    # 2023-12-02T23:30-23:30 is 2023-12-03T23:00 UTC: every December row is before it.
+    data = listing(client_for(member), end_date="2023-12-02T23:30:00-23:30")
+
+    assert december["third"] in ids(data)
+
+
 def test_a_plain_end_date_includes_that_whole_day(client_for, member, december):
     data = listing(client_for(member), end_date="2023-12-02")
 
@@ -326,14 +334,20 @@ def test_type_and_range_together(client_for, member, december):
     assert data["pagination"]["total"] == 3
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2023-13-01", "2023-12-32", "12/01/2023", "1"])
+@pytest.mark.parametrize(
+    "value",
+    # The last is before the year 1 once in UTC (found by the fuzz run: a 500).
+    ["yesterday", "2023-13-01", "2023-12-32", "12/01/2023", "1", "0001-01-01T00:00:00+01:00"],
+)
 def test_a_bad_start_date_is_400(client_for, member, value):
     response = client_for(member).get(TRANSACTIONS, {"start_date": value})
 
     assert_refused(response, 400, "开始日期格式不正确")
 
 
-@pytest.mark.parametrize("value", ["tomorrow", "2023-02-30", "2023-12-01T25:00:00Z"])
+@pytest.mark.parametrize(
+    "value", ["tomorrow", "2023-02-30", "2023-12-01T25:00:00Z", "9999-12-31T23:00:00-01:00"]
+)
 def test_a_bad_end_date_is_400(client_for, member, value):
     response = client_for(member).get(TRANSACTIONS, {"end_date": value})
 

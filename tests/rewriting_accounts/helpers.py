@@ -34,6 +34,12 @@ REFRESH_REFUSED = "刷新令牌无效或已过期"
 WRONG_CREDENTIALS = "用户名或密码错误"
 
 
+def schema_properties(client, component: str) -> dict:
+    """The properties of one component of the served OpenAPI schema."""
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    return schema["components"]["schemas"][component]["properties"]
+
+
 def assert_envelope(response, status: int, message: str | re.Pattern | None = None):
     """The envelope of `response`, checked whole; its `data`."""
     assert response.status_code == status, response.content.decode()

@@ -14,6 +14,7 @@ from tests.rewriting_accounts.helpers import (
     assert_ok,
     assert_refused,
     post,
+    schema_properties,
 )
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,18 @@ def test_register_answers_the_new_user(api_client):
     assert MILLISECOND_TIME.fullmatch(data["created_at"])
     assert data["invited_by"] is None
     assert user.check_password(PASSWORD)
+
+
+def test_schema_allows_the_answer_of_a_user_nobody_invited(api_client):
+    # Found by the fuzz run: the schema wrote `invited_by` as a non-null string, and points as
+    # oneOf integer or number, which a whole number matches twice.
+    data = assert_ok(register(api_client), "注册成功")
+    fields = schema_properties(api_client, "RegisteredUser")
+
+    assert data["invited_by"] is None
+    assert fields["invited_by"]["nullable"] is True
+    assert data["points_balance"] == 0
+    assert fields["points_balance"] == {"type": "number", "readOnly": True}
 
 
 def test_email_is_kept_lower_case(api_client):

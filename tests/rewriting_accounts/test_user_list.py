@@ -15,6 +15,7 @@ from tests.rewriting_accounts.helpers import (
     assert_ok,
     assert_refused,
     bearer,
+    schema_properties,
 )
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,20 @@ def test_row_without_inviter_or_points(client_for, admin):
     assert row["invited_by_username"] is None
     assert row["points_balance"] == 0
     assert type(row["points_balance"]) is int
+
+
+def test_schema_allows_the_row_without_inviter_or_points(api_client, client_for, admin):
+    # Found by the fuzz run: the schema wrote both inviter fields as non-null strings, and points
+    # as oneOf integer or number, which a whole number matches twice.
+    [row] = listing(client_for(admin))["users"]
+    fields = schema_properties(api_client, "ListedUser")
+
+    assert row["invited_by"] is None
+    assert fields["invited_by"]["nullable"] is True
+    assert row["invited_by_username"] is None
+    assert fields["invited_by_username"]["nullable"] is True
+    assert row["points_balance"] == 0
+    assert fields["points_balance"] == {"type": "number", "readOnly": True}
 
 
 def test_agent_sees_only_direct_invitees(client_for, agent, admin):
