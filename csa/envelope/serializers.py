@@ -1,7 +1,7 @@
 """Fields and pages as the rewriting API's document writes them."""
 
 import math
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db.models import QuerySet
 from rest_framework import serializers
@@ -21,8 +21,12 @@ class MillisecondDateTimeField(serializers.DateTimeField):
     """`2023-12-01T10:00:00.000Z`, as the document writes times."""
 
     def to_representation(self, value) -> str:
-        value = value.astimezone(UTC)
-        return f"{value:%Y-%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+        return milliseconds_text(value)
+
+
+def milliseconds_text(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
 class PageParamsSerializer(serializers.Serializer):
