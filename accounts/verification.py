@@ -6,6 +6,7 @@ cache so that they hold across every app process.
 """
 
 import contextlib
+import functools
 import logging
 import math
 import secrets
@@ -80,6 +81,21 @@ def _uncount(keys: list[str]) -> None:
             cache.decr(key)
 
 
+def _needs_the_cache(send: Callable[..., None]) -> Callable[..., None]:
+    """Without the shared cache no limit can be kept, so no code is sent at all: a clear 503."""
+
+    @functools.wraps(send)
+    def guarded(**kwargs) -> None:
+        try:
+            send(**kwargs)
+        except CACHE_ERRORS as exc:
+            logger.error("Verification codes refused: the cache is unavailable: %s", exc)
+            raise ServiceUnavailableError(CODE_SERVICE_UNAVAILABLE) from exc
+
+    return guarded
+
+
+@_needs_the_cache
 def verification_code_send(
     *,
     channel: VerificationChannel,
@@ -92,32 +108,8 @@ def verification_code_send(
     """Make a new code for `address`, deliver it, and only then make it the live one.
 
     A failed delivery raises and leaves nothing behind that would block a retry: the cooldown
-    and the hourly counts are given back and the previous code (if any) stays live. Without the
-    shared cache no limit can be kept, so no code is sent at all.
+    and the hourly counts are given back and the previous code (if any) stays live.
     """
-    try:
-        _send_within_limits(
-            channel=channel,
-            address=address,
-            purpose=purpose,
-            client_ip=client_ip,
-            ttl=ttl,
-            deliver=deliver,
-        )
-    except CACHE_ERRORS as exc:
-        logger.error("Verification codes refused: the cache is unavailable: %s", exc)
-        raise ServiceUnavailableError(CODE_SERVICE_UNAVAILABLE) from exc
-
-
-def _send_within_limits(
-    *,
-    channel: VerificationChannel,
-    address: str,
-    purpose: str,
-    client_ip: str,
-    ttl: timedelta,
-    deliver: Callable[[str], None],
-) -> None:
     cooldown_key = f"vc:cooldown:{channel}:{purpose}:{address}"
     _take_cooldown(cooldown_key)
     try:

@@ -8,16 +8,7 @@ import pytest
 from tests.contact.siteverify import PASSING_SECRET, SITEVERIFY_PATH, FakeSiteverify
 from tests.fuzz.seeds import Seeds, seed_records
 from tests.http_servers import http_server
-
-VENDOR_SETTINGS = (
-    "REDUCEAI_API_URL",
-    "REDUCEAI_AUTH_URL",
-    "REDUCEAI_LOGIN_USERNAME",
-    "REDUCEAI_LOGIN_PASSWORD",
-    "CHEEYUAN_API_URL",
-    "CHEEYUAN_LOGIN_ACCOUNT",
-    "CHEEYUAN_LOGIN_PASSWORD",
-)
+from tests.rewriting.helpers import VENDOR_SETTINGS
 
 
 @pytest.fixture(autouse=True)

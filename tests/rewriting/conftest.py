@@ -7,7 +7,7 @@ import pytest
 
 from tests.http_servers import http_server
 from tests.rewriting.fake_vendors import FakeCheeyuan, FakeReduceAI, FakeVendor
-from tests.rewriting.helpers import funded_user
+from tests.rewriting.helpers import VENDOR_SETTINGS, funded_user
 
 READ_TIMEOUT = 0.5  # seconds a fake may take before the client gives up; it answers in a few ms
 
@@ -15,15 +15,7 @@ READ_TIMEOUT = 0.5  # seconds a fake may take before the client gives up; it ans
 @pytest.fixture(autouse=True)
 def _vendor_settings(settings) -> None:
     """No vendor configured unless a test's fixtures say so, whatever the environment holds."""
-    for name in (
-        "REDUCEAI_API_URL",
-        "REDUCEAI_AUTH_URL",
-        "REDUCEAI_LOGIN_USERNAME",
-        "REDUCEAI_LOGIN_PASSWORD",
-        "CHEEYUAN_API_URL",
-        "CHEEYUAN_LOGIN_ACCOUNT",
-        "CHEEYUAN_LOGIN_PASSWORD",
-    ):
+    for name in VENDOR_SETTINGS:
         setattr(settings, name, "")
     settings.REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS = 1.0
     settings.REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS = READ_TIMEOUT

@@ -27,6 +27,18 @@ ROUTE_TO = {
 }
 
 
+# Every setting that configures a vendor: tests clear them all, whatever the environment holds.
+VENDOR_SETTINGS = (
+    "REDUCEAI_API_URL",
+    "REDUCEAI_AUTH_URL",
+    "REDUCEAI_LOGIN_USERNAME",
+    "REDUCEAI_LOGIN_PASSWORD",
+    "CHEEYUAN_API_URL",
+    "CHEEYUAN_LOGIN_ACCOUNT",
+    "CHEEYUAN_LOGIN_PASSWORD",
+)
+
+
 def submit(client, token: str, text, platform, type):
     """POST /ai/reduce-task as the holder of `token`; the response."""
     body = {"text": text, "platform": platform, "type": type}
