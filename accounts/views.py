@@ -31,7 +31,7 @@ class SendCodeView(PublicAPIView):
 
     @extend_schema(
         request=serializers.SendCodeSerializer,
-        responses={200: serializers.CodeSentSerializer, **error_responses(415, 422, 429, 500)},
+        responses={200: serializers.CodeSentSerializer, **error_responses(415, 422, 429, 500, 503)},
         summary="发送邮箱验证码",
     )
     def post(self, request: Request) -> Response:

@@ -44,7 +44,7 @@ class OtpView(PublicEnvelopeAPIView):
 
     @extend_schema(
         request=serializers.OtpRequestSerializer,
-        responses=envelope_responses("OtpSentEnvelope", None, 400, 404, 409, 429, 500),
+        responses=envelope_responses("OtpSentEnvelope", None, 400, 404, 409, 429, 500, 503),
         summary="发送短信验证码",
     )
     def post(self, request: Request) -> EnvelopeResponse:

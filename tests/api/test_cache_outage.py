@@ -76,3 +76,10 @@ def test_a_database_outage_is_a_503_in_the_envelope():
 
     assert response.status_code == 503
     assert response.message == UNAVAILABLE
+
+
+@pytest.mark.parametrize("path", ["/api/auth/send-code", "/otp"])
+def test_the_schema_documents_the_503_of_code_sending(api_client, path):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+
+    assert "503" in schema["paths"][path]["post"]["responses"]
