@@ -4,9 +4,9 @@ from rest_framework import serializers
 
 from accounts.models import BusinessAccount, Role, User
 from csa.api.messages import field_messages
+from csa.api.serializers import datetime_text
 
 EMAIL_MESSAGES = field_messages("邮箱", invalid="邮箱格式不正确")
-DATETIME = serializers.DateTimeField()  # for its to_representation: times as DRF writes them
 
 
 def password_field(label: str = "密码", **kwargs) -> serializers.CharField:
@@ -80,8 +80,8 @@ def user_data(user: User) -> dict:
         "email": user.email,
         "role": user.role,
         "is_active": user.is_active,
-        "created_at": DATETIME.to_representation(user.created_at),
-        "updated_at": DATETIME.to_representation(user.updated_at),
+        "created_at": datetime_text(user.created_at),
+        "updated_at": datetime_text(user.updated_at),
         "full_name": user.full_name,
         "phone_number": user.phone_number,
         "avatar_url": user.avatar_url,

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from accounts.serializers import DATETIME
 from csa.api.messages import field_messages
+from csa.api.serializers import datetime_text
 from tickets.models import Ticket, TicketStatus, TicketType
 
 TITLE = {"max_length": 200, "error_messages": field_messages("工单标题")}
@@ -48,9 +48,9 @@ def ticket_data(ticket: Ticket) -> dict:
         "feedback": ticket.feedback,
         "creator_email": ticket.creator.email,
         "responder_email": ticket.responder.email if ticket.responder_id else None,
-        "created_at": DATETIME.to_representation(ticket.created_at),
-        "updated_at": DATETIME.to_representation(ticket.updated_at),
-        "replied_at": DATETIME.to_representation(ticket.replied_at),
+        "created_at": datetime_text(ticket.created_at),
+        "updated_at": datetime_text(ticket.updated_at),
+        "replied_at": datetime_text(ticket.replied_at),
     }
 
 

@@ -1,9 +1,18 @@
+from datetime import datetime
+
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+_DATETIME = serializers.DateTimeField()
 
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+def datetime_text(moment: datetime | None) -> str | None:
+    """A time as the portal's answers write it (DRF's DateTimeField), for hand-written answers."""
+    return _DATETIME.to_representation(moment)
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:

@@ -38,7 +38,11 @@ FILE_NOT_FOUND = "文件不存在"
 
 # --- a vendor that fails -------------------------------------------------------------------------
 
-VENDOR_READ_TIMEOUT_SECONDS = "1"
+# Vendors that hang make the app wait this long, not its production 30 s.
+SHORT_VENDOR_TIMEOUTS = {
+    "REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS": "1",
+    "REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS": "1",
+}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +57,7 @@ def vendor_app(tmp_path_factory, live_database_url):
             workdir=workdir,
             database_url=live_database_url,
             cache_url=cache.url,
-            REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS="1",
-            REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS=VENDOR_READ_TIMEOUT_SECONDS,
+            **SHORT_VENDOR_TIMEOUTS,
             **vendor_settings,
         ) as [server],
     ):
@@ -119,8 +122,7 @@ def app_with_silent_vendors(tmp_path_factory, live_database_url) -> Iterator[App
             workdir=workdir,
             database_url=live_database_url,
             cache_url=cache.url,
-            REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS="1",
-            REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS=VENDOR_READ_TIMEOUT_SECONDS,
+            **SHORT_VENDOR_TIMEOUTS,
             REDUCEAI_API_URL=silent,
             REDUCEAI_LOGIN_USERNAME="vendor-account",
             REDUCEAI_LOGIN_PASSWORD="vendor-password",
