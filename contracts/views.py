@@ -1,6 +1,5 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,6 +7,7 @@ from rest_framework.views import APIView
 from contracts import selectors, services
 from contracts.serializers import ContractSerializer, SignStatusSerializer
 from csa.api.pagination import SkipLimitPagination
+from csa.api.parsers import JSONParser
 from csa.api.serializers import error_responses
 
 

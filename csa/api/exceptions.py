@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -18,6 +19,8 @@ logger = logging.getLogger("csa.api")
 
 INTERNAL_ERROR = "Internal Server Error"
 SERVICE_UNAVAILABLE = "服务暂不可用，请稍后再试"
+BODY_TOO_LARGE = "请求体过大"
+TOO_MANY_FIELDS = "请求字段过多"
 # What a database restart or an unreachable cache raise: the request may well succeed if retried.
 OUTAGE_ERRORS = (OperationalError, InterfaceError, *CACHE_ERRORS)
 
@@ -57,9 +60,23 @@ def outage_as_unavailable(exc: Exception) -> Exception:
     return ServiceUnavailableError(SERVICE_UNAVAILABLE)
 
 
+def oversized_body(exc: Exception, *, invalid_status: int) -> ApiError | None:
+    """Django's refusals of a body past its size or field limits: the client's doing, so a 4xx
+    and a warning, never a 500; too many fields answer the API's status for a bad body."""
+    if isinstance(exc, RequestDataTooBig):
+        logger.warning("Request body refused: %s", exc)
+        return ApiError(413, BODY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        logger.warning("Request body refused: %s", exc)
+        return ApiError(invalid_status, TOO_MANY_FIELDS)
+    return None
+
+
 def portal_error(exc: Exception) -> ApiError:
     """Classify any exception raised under /api/ into a status and one Chinese message."""
     exc = outage_as_unavailable(exc)
+    if oversized := oversized_body(exc, invalid_status=422):
+        return oversized
     if isinstance(exc, RateLimitedError):
         return ApiError(429, exc.message, {"Retry-After": str(exc.retry_after)})
     if isinstance(exc, ApplicationError):

@@ -4,7 +4,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from csa.api.exceptions import ApiError, first_message, outage_as_unavailable, portal_error
+from csa.api.exceptions import (
+    ApiError,
+    first_message,
+    outage_as_unavailable,
+    oversized_body,
+    portal_error,
+)
 from csa.envelope.responses import EnvelopeResponse
 from csa.errors import ApplicationError
 
@@ -19,6 +25,8 @@ SERVER_ERROR = "服务器内部错误"
 def envelope_error(exc: Exception, view) -> ApiError:
     """Classify an exception as this API words it; what both APIs share comes from the portal's."""
     exc = outage_as_unavailable(exc)
+    if oversized := oversized_body(exc, invalid_status=400):
+        return oversized
     if isinstance(exc, exceptions.ValidationError):
         return ApiError(400, first_message(exc.detail, INVALID_PARAMETERS))
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):

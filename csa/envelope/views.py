@@ -1,10 +1,10 @@
 from django.http import JsonResponse
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.views import APIView
 
+from csa.api.parsers import JSONParser
 from csa.api.throttling import ClientIPThrottle
 from csa.envelope.exceptions import SERVER_ERROR, envelope_exception_handler
 from csa.envelope.responses import EnvelopeRenderer, envelope
