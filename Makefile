@@ -39,7 +39,9 @@ SERVE_ENV = DEBUG=false \
 	CACHE_URL=$${CACHE_URL:-$(SERVE_CACHE_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	CONN_MAX_AGE=$${CONN_MAX_AGE:-60}
+	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+	TURNSTILE_TEST_MODE=$${TURNSTILE_TEST_MODE:-true}
 
 var/secret_key: | var
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@

@@ -36,19 +36,39 @@ def _code_hash(*, channel: str, address: str, purpose: str, code: str) -> str:
     return salted_hmac("accounts.verification", value, algorithm="sha256").hexdigest()
 
 
-def _hourly_keys(*, channel: str, address: str, client_ip: str) -> list[tuple[str, int]]:
-    window = int(time.time() // HOUR)
+# The hourly caps count sends per minute and add up the last hour's minutes, so a cap holds over
+# any 60 minutes, not per clock hour (which let twice the cap through across the hour's turn).
+MINUTE = 60
+WINDOW_MINUTES = HOUR // MINUTE
+
+
+def _hourly_caps(*, channel: str, address: str, client_ip: str) -> list[tuple[str, int]]:
     return [
-        (
-            f"vc:hour:{channel}:addr:{address}:{window}",
-            settings.VERIFICATION_HOURLY_CAP_PER_ADDRESS,
-        ),
-        (f"vc:hour:{channel}:ip:{client_ip}:{window}", settings.VERIFICATION_HOURLY_CAP_PER_IP),
+        (f"vc:sends:{channel}:addr:{address}", settings.VERIFICATION_HOURLY_CAP_PER_ADDRESS),
+        (f"vc:sends:{channel}:ip:{client_ip}", settings.VERIFICATION_HOURLY_CAP_PER_IP),
     ]
 
 
-def _seconds_to_next_hour() -> int:
-    return HOUR - int(time.time()) % HOUR
+def _minute_key(base: str, minute: int) -> str:
+    return f"{base}:{minute}"
+
+
+def _sends_in_window(base: str, minute: int) -> dict[int, int]:
+    """Sends per minute over the window ending with `minute`: one more minute than an hour, so
+    every send of the last 60 minutes is in it, whatever the second now."""
+    minutes = range(minute - WINDOW_MINUTES, minute + 1)
+    counts = cache.get_many([_minute_key(base, m) for m in minutes])
+    return {m: counts.get(_minute_key(base, m), 0) for m in minutes}
+
+
+def _seconds_until_below(sends: dict[int, int], cap: int) -> int:
+    """How long until the window holds fewer than `cap` sends, as its oldest minutes leave it."""
+    remaining = sum(sends.values())
+    for minute in sorted(sends):
+        remaining -= sends[minute]
+        if remaining < cap:
+            return (minute + WINDOW_MINUTES + 1) * MINUTE - int(time.time())
+    return MINUTE
 
 
 def _take_cooldown(key: str) -> None:
@@ -62,22 +82,31 @@ def _take_cooldown(key: str) -> None:
     raise RateLimitedError(f"验证码发送过于频繁，请{retry_after}秒后重试", retry_after=retry_after)
 
 
-def _count(keys: list[tuple[str, int]]) -> list[str]:
-    """Count one send against every hourly cap; refuse (and count nothing) past any of them."""
+def _count(caps: list[tuple[str, int]]) -> list[str]:
+    """Count one send against every cap; refuse (and count nothing) past any of them.
+
+    Counting comes first and checking second, so concurrent sends can only ever refuse each other
+    too eagerly, never both pass the cap."""
+    minute = int(time.time() // MINUTE)
     counted = []
-    for key, cap in keys:
-        cache.add(key, 0, HOUR)
+    for base, cap in caps:
+        key = _minute_key(base, minute)
+        cache.add(key, 0, HOUR + 2 * MINUTE)
+        cache.incr(key)
         counted.append(key)
-        if cache.incr(key) > cap:
+        sends = _sends_in_window(base, minute)
+        if sum(sends.values()) > cap:
             _uncount(counted)
-            retry_after = _seconds_to_next_hour()
-            raise RateLimitedError("验证码发送次数过多，请稍后再试", retry_after=retry_after)
+            sends[minute] -= 1
+            raise RateLimitedError(
+                "验证码发送次数过多，请稍后再试", retry_after=_seconds_until_below(sends, cap)
+            )
     return counted
 
 
 def _uncount(keys: list[str]) -> None:
     for key in keys:
-        with contextlib.suppress(ValueError):  # the window rolled over meanwhile
+        with contextlib.suppress(ValueError):  # expired meanwhile
             cache.decr(key)
 
 
@@ -113,7 +142,7 @@ def verification_code_send(
     cooldown_key = f"vc:cooldown:{channel}:{purpose}:{address}"
     _take_cooldown(cooldown_key)
     try:
-        counted = _count(_hourly_keys(channel=channel, address=address, client_ip=client_ip))
+        counted = _count(_hourly_caps(channel=channel, address=address, client_ip=client_ip))
     except RateLimitedError:
         cache.delete(cooldown_key)
         raise

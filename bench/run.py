@@ -168,6 +168,9 @@ def _environment(args: argparse.Namespace, *, vendor_port: int) -> dict[str, str
         "DATABASE_URL": args.database_url,
         "CACHE_URL": args.cache_url,
         "CONN_MAX_AGE": "60",
+        # Plain HTTP on loopback, and no contact form in the bench.
+        "SECURE_SSL_REDIRECT": "false",
+        "TURNSTILE_TEST_MODE": "true",
         "MEDIA_ROOT": str(ROOT / "var" / "bench-media"),
         "THROTTLE_PUBLIC": "100000000/min",
         "THROTTLE_LOGIN": "100000000/min",

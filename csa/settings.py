@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "csa.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Production only (settings below, "HTTPS"): development stays as it is.
+    *([] if DEBUG else ["csp.middleware.CSPMiddleware"]),
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -146,6 +148,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # --- delivery ---------------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
+# Development prints e-mails, codes included; where this is off (production's default) the console
+# backend refuses to send, so that no code ever reaches a production log.
+EMAIL_CONSOLE_ALLOWED = env.bool("EMAIL_CONSOLE_ALLOWED", default=DEBUG)
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "csa.mail.ConsoleEmailBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="云梦镜像 <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -235,8 +242,23 @@ REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS = env.float(
 )
 # Without vendor settings and with DEBUG on, a sandbox vendor finishes tasks after this long.
 REWRITING_SANDBOX_SECONDS = env.float("REWRITING_SANDBOX_SECONDS", default=6.0)
-# Cloudflare's documented always-passing test secret.
-TURNSTILE_SECRET_KEY = env("TURNSTILE_SECRET_KEY", default="1x0000000000000000000000000000000AA")
+# Cloudflare's documented test secrets: siteverify always passes, always fails, or says the token
+# was already spent. They serve development and tests; production refuses them unless its
+# operator says TURNSTILE_TEST_MODE, so a forgotten secret never lets every form through.
+TURNSTILE_TEST_SECRETS = (
+    "1x0000000000000000000000000000000AA",
+    "2x0000000000000000000000000000000AA",
+    "3x0000000000000000000000000000000AA",
+)
+TURNSTILE_TEST_MODE = env.bool("TURNSTILE_TEST_MODE", default=DEBUG)
+TURNSTILE_SECRET_KEY = env(
+    "TURNSTILE_SECRET_KEY", default=TURNSTILE_TEST_SECRETS[0] if TURNSTILE_TEST_MODE else ""
+)
+if not TURNSTILE_TEST_MODE and TURNSTILE_SECRET_KEY in ("", *TURNSTILE_TEST_SECRETS):
+    raise ImproperlyConfigured(
+        "TURNSTILE_SECRET_KEY must be the site's real secret when DEBUG is off "
+        "(or set TURNSTILE_TEST_MODE=true to use Cloudflare's test secrets)"
+    )
 TURNSTILE_VERIFY_URL = env(
     "TURNSTILE_VERIFY_URL", default="https://challenges.cloudflare.com/turnstile/v0/siteverify"
 )
@@ -323,6 +345,35 @@ CORS_ALLOW_CREDENTIALS = True
 CORS_ALLOW_HEADERS = (*default_cors_headers, "refresh_token", "refresh-token", "x-request-id")
 CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After"]
 
+# --- HTTPS ----------------------------------------------------------------------------------
+# Production is served over HTTPS only: plain HTTP is redirected (except the health check a load
+# balancer may make over HTTP) and browsers are told to remember it. Behind proxies
+# (TRUSTED_PROXY_COUNT > 0) the scheme the client used is the one the proxy names in
+# X-Forwarded-Proto; without them, the socket's. Development stays plain HTTP.
+
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+
+# The console, the browsable API and the API docs load scripts, styles and images from this
+# origin only. Styles may be inline: DRF's templates style elements in place.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

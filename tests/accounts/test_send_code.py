@@ -1,8 +1,10 @@
 """1.1 POST /api/auth/send-code."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
@@ -170,10 +172,37 @@ def test_hourly_cap_per_address(api_client, settings):
 
     assert response.status_code == 429
     assert response.json() == {"detail": "验证码发送次数过多，请稍后再试"}
-    assert 1 <= int(response["Retry-After"]) <= 3600
+    assert 1 <= int(response["Retry-After"]) <= 3660  # the window: this minute and the 60 before
     assert len(mail.outbox) == 2
     # Another address from the same client is not capped.
     assert send(api_client, "other@example.com").status_code == 200
+
+
+def test_the_hourly_cap_holds_over_any_sixty_minutes_not_per_clock_hour(api_client, settings):
+    settings.VERIFICATION_HOURLY_CAP_PER_ADDRESS = 3
+    address = "user@example.com"
+
+    def send_again():
+        cache.delete(cooldown_key(address))
+        return send(api_client, address)
+
+    with time_machine.travel(datetime(2026, 12, 1, 10, 59, 30, tzinfo=UTC), tick=False) as clock:
+        for _ in range(3):
+            assert send_again().status_code == 200
+        clock.move_to(datetime(2026, 12, 1, 11, 0, 30, tzinfo=UTC))  # a new clock hour
+        refused = send_again()
+        clock.move_to(datetime(2026, 12, 1, 11, 59, 50, tzinfo=UTC))
+        still_refused = send_again()
+        clock.move_to(
+            datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
+        )  # the 10:59 sends are an hour old
+        allowed = send_again()
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) == 3570  # until 12:00, when the 10:59 sends leave
+    assert still_refused.status_code == 429
+    assert allowed.status_code == 200
+    assert len(mail.outbox) == 4
 
 
 def test_hourly_cap_per_ip(api_client, settings):

@@ -78,10 +78,18 @@ def test_docs_page_uses_no_cdn(api_client):
     assert response["Content-Type"].startswith("text/html")
     body = response.content.decode()
     assert "swagger-ui" in body
-    assert "/api/schema/" in body
     assert "cdn.jsdelivr" not in body
     assert "unpkg" not in body
     assert "cdnjs" not in body
+
+
+def test_docs_page_has_no_inline_script_and_its_own_script_loads_the_schema(api_client):
+    page = api_client.get("/api/docs/").content.decode()
+    script = api_client.get("/api/docs/?script=")
+
+    assert "<script>" not in page  # the Content-Security-Policy allows scripts from files only
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()
 
 
 def test_private_routes_document_the_bearer_scheme(schema):

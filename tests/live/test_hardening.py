@@ -1,0 +1,67 @@
+"""A production server as a deployment runs it, behind one proxy: HTTPS only, HSTS, a
+Content-Security-Policy on the console."""
+
+import pytest
+import requests
+
+from tests.live.processes import AppServer
+from tests.live.servers import app_servers, manage, redis_server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory, live_database_url):
+    """The redirect on, as a deployment leaves it, and one trusted proxy in front."""
+    workdir = tmp_path_factory.mktemp("deployed")
+    manage("collectstatic", "--noinput", workdir=workdir, database_url=live_database_url)
+    with (
+        redis_server(workdir) as cache,
+        app_servers(
+            ["deployed"],
+            workdir=workdir,
+            database_url=live_database_url,
+            cache_url=cache.url,
+            SECURE_SSL_REDIRECT="true",
+            TRUSTED_PROXY_COUNT="1",
+        ) as [server],
+    ):
+        yield server
+
+
+def get(server: AppServer, path: str, headers: dict[str, str] | None = None) -> requests.Response:
+    return requests.get(f"{server.url}{path}", headers=headers, allow_redirects=False, timeout=30)
+
+
+def test_plain_http_is_sent_to_https_except_the_health_check(deployed):
+    plain = get(deployed, "/api/auth/me")
+    health = get(deployed, "/api/health")
+
+    assert plain.status_code == 301
+    assert plain.headers["Location"] == f"https://127.0.0.1:{deployed.port}/api/auth/me"
+    assert "Strict-Transport-Security" not in plain.headers
+    assert health.status_code == 200
+
+
+def test_https_through_the_proxy_is_served_with_hsts(deployed):
+    response = get(deployed, "/api/auth/me", HTTPS)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "未提供认证凭据"}
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/api-auth/login/", "/api/docs/"])
+def test_the_console_and_the_developers_pages_carry_a_content_security_policy(deployed, path):
+    response = get(deployed, path, HTTPS)
+
+    assert response.status_code == 200
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
