@@ -1,12 +1,21 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts import services
-from accounts.models import BusinessAccount, BusinessAccountStatus, Role, User, normalize_email
+from accounts import lockout, services
+from accounts.models import (
+    BusinessAccount,
+    BusinessAccountStatus,
+    LoginFailure,
+    Role,
+    User,
+    normalize_email,
+)
 from accounts.selectors import user_is_last_active_admin
 from csa.errors import ApplicationError
 from csa.history import history_table
@@ -244,3 +253,70 @@ class BusinessAccountAdmin(admin.ModelAdmin):
                 )
         verb = "启用" if status == BusinessAccountStatus.ACTIVE else "禁用"
         self.message_user(request, f"已{verb} {done} 个业务账号", messages.SUCCESS)
+
+
+# --- sign-in lockout ------------------------------------------------------------------------
+
+
+def _failures_of(field: str) -> Subquery:
+    """The failures, still counting, of the row's account or address."""
+    same = LoginFailure.objects.filter(
+        **{field: OuterRef(field)}, attempt_time__gte=lockout.sign_in_failures_since()
+    )
+    total = same.values(field).annotate(total=Sum("failures_since_start")).values("total")
+    return Subquery(total[:1])
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    list_display = (
+        "account",
+        "ip_address",
+        "failures_since_start",
+        "account_locked",
+        "address_locked",
+        "attempt_time",
+        "path_info",
+    )
+    search_fields = ("=username", "=ip_address")
+    ordering = ("-attempt_time",)
+    actions = ("lift_locks",)
+    fields = ("account", "ip_address", "user_agent", "path_info", "failures_since_start")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                account_failures=_failures_of("username"),
+                address_failures=_failures_of("ip_address"),
+            )
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="账号", ordering="username")
+    def account(self, obj: LoginFailure) -> str:
+        return obj.username or "—"
+
+    @admin.display(description="账号已锁定", boolean=True)
+    def account_locked(self, obj: LoginFailure) -> bool:
+        return (obj.account_failures or 0) >= settings.LOGIN_FAILURE_LIMIT
+
+    @admin.display(description="地址已锁定", boolean=True)
+    def address_locked(self, obj: LoginFailure) -> bool:
+        return (obj.address_failures or 0) >= settings.LOGIN_FAILURE_LIMIT_PER_IP
+
+    @admin.action(description="解除所选记录的账号和地址的锁定")
+    def lift_locks(self, request, queryset):
+        rows = list(queryset.values_list("username", "ip_address"))
+        lifted = lockout.sign_in_locks_lift(
+            account_names={name for name, _ in rows if name},
+            addresses={address for _, address in rows if address},
+        )
+        self.message_user(request, f"已解除锁定，清除 {lifted} 条失败记录", messages.SUCCESS)

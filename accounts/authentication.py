@@ -26,3 +26,19 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+class StaffSessionAuthentication(authentication.SessionAuthentication):
+    """A console session, for staff exploring the APIs in the browsable API.
+
+    Customers sign in with tokens only: a session cookie of anyone but active staff (role
+    admin) authenticates nothing here. Staff sessions end as the console's do: at logout, when
+    the password changes (Django's session hash) and when the account is disabled or leaves
+    the admin role.
+    """
+
+    def authenticate(self, request):
+        user = getattr(request._request, "user", None)
+        if user is None or not user.is_staff:
+            return None
+        return super().authenticate(request)

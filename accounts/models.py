@@ -2,6 +2,7 @@ import secrets
 import string
 import uuid
 
+from axes.models import AccessAttempt
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -129,6 +130,16 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginFailure(AccessAttempt):
+    """Failed sign-ins as the lockout counts them (accounts/lockout.py), one row per account
+    name, client address and browser; for staff to see who is locked and to lift a lock."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败记录"
+        verbose_name_plural = "登录失败记录"
 
 
 class VerificationChannel(models.TextChoices):

@@ -3,6 +3,7 @@
 import re
 
 PHONE_PATTERN = re.compile(r"\+?\d{6,15}")
+E164_PHONE = re.compile(r"\+\d{6,15}")
 MAINLAND_MOBILE = re.compile(r"1\d{10}")
 SEPARATORS = re.compile(r"[\s\-().]")
 

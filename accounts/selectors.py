@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import BusinessAccount, LoginSession, Role, User
+from accounts.phones import E164_PHONE
 from accounts.tokens import AccessTokenClaims, access_token_read, bearer_token
 from csa.errors import ForbiddenError, NotFoundError
 from csa.ids import uuid_or_none
@@ -29,6 +30,23 @@ def login_session_for_claims(claims: AccessTokenClaims) -> LoginSession | None:
 
 def user_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def user_by_password_name(name: str) -> User | None:
+    """The account a password sign-in names: by e-mail when it has an @, else by username;
+    letter case aside."""
+    name = name.strip()
+    if "@" in name:
+        return user_by_email(name)
+    return User.objects.filter(username__iexact=name).first()
+
+
+def user_by_login_name(name: str) -> User | None:
+    """The account any sign-in names: a login phone in E.164 (`+86…`, as the SMS login passes
+    it; usernames have no +), else an e-mail or username."""
+    if E164_PHONE.fullmatch(name.strip()):
+        return User.objects.filter(phone=name.strip()).first()
+    return user_by_password_name(name)
 
 
 def user_is_last_active_admin(user: User, *, lock: bool = False) -> bool:

@@ -22,10 +22,6 @@ def token_response(login: IssuedLogin) -> Response:
     return Response(serializers.TokenSerializer(body).data)
 
 
-def request_user_agent(request: Request) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")
-
-
 class SendCodeView(PublicAPIView):
     throttle_scope = "send_code"
 
@@ -70,11 +66,7 @@ class LoginView(PublicAPIView):
     def post(self, request: Request) -> Response:
         payload = serializers.LoginSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        login = services.user_login_with_email(
-            **payload.validated_data,
-            client_ip=client_ip(request),
-            user_agent=request_user_agent(request),
-        )
+        login = services.user_login_with_email(request=request, **payload.validated_data)
         return token_response(login)
 
 
@@ -91,10 +83,9 @@ class TokenView(PublicAPIView):
         payload = serializers.TokenFormSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         login = services.user_login_with_email(
+            request=request,
             email=payload.validated_data["username"],
             password=payload.validated_data["password"],
-            client_ip=client_ip(request),
-            user_agent=request_user_agent(request),
         )
         return token_response(login)
 

@@ -16,7 +16,6 @@ from accounts.selectors import login_session_for_claims
 from accounts.serializers import user_data
 from accounts.services.users import user_login_with_email
 from accounts.tokens import access_token_lifetime_seconds, access_token_read, bearer_token
-from csa.api.throttling import client_ip
 from csa.envelope.responses import envelope
 from csa.envelope.serializers import page_of
 from points.selectors import points_transactions_of
@@ -106,12 +105,7 @@ def reduce_task(request: HttpRequest) -> JsonResponse:
 @require_POST
 def login(request: HttpRequest) -> JsonResponse:
     body = json.loads(request.body)
-    issued = user_login_with_email(
-        email=body["email"],
-        password=body["password"],
-        client_ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    issued = user_login_with_email(request=request, email=body["email"], password=body["password"])
     return JsonResponse(
         {
             "access_token": issued.access_token,

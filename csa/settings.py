@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out form login into its page; axes wants to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "csa.urls"
@@ -106,7 +109,10 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 # --- identity ---------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account or address first
+    "accounts.backends.AccountBackend",
+]
 PASSWORD_HASHERS = [
     "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -138,8 +144,25 @@ VERIFICATION_RESEND_COOLDOWN_SECONDS = 60
 VERIFICATION_HOURLY_CAP_PER_ADDRESS = env.int("VERIFICATION_HOURLY_CAP_PER_ADDRESS", default=5)
 VERIFICATION_HOURLY_CAP_PER_IP = env.int("VERIFICATION_HOURLY_CAP_PER_IP", default=20)
 
-# Failed logins for one account before it is locked for 15 minutes.
+# Failed sign-ins before an account, or a client address, is locked for 15 minutes: every way in
+# counts together (accounts/lockout.py), kept by django-axes in the database.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=30)
+AXES_HANDLER = "accounts.lockout.LoginFailureHandler"
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Tries while locked are refused without counting, so a lock ends 15 minutes after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the forms' field, and what authenticate() is given
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_name"
+AXES_CLIENT_IP_CALLABLE = "csa.api.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Sessions are recorded as LoginSession rows; the console lists failures in Chinese itself.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False
 
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts none and
 # takes the socket's address.
@@ -270,8 +293,8 @@ POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.SessionTokenAuthentication",
-        # Lets staff signed in to /admin/ use the browsable API.
-        "rest_framework.authentication.SessionAuthentication",
+        # Lets staff signed in to /admin/ (and only staff) use the browsable API.
+        "accounts.authentication.StaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -334,7 +357,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # One line per request in production; runserver prints its own in development.
     "loggers": {
-        "csa.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")}
+        "csa.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
+        # Failures and lockouts are warnings; its INFO lines narrate every step.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from csa.envelope.views import EnvelopeNotFoundView
@@ -7,9 +9,23 @@ admin.site.site_header = "云梦镜像 · 员工控制台"
 admin.site.site_title = "云梦镜像员工控制台"
 admin.site.index_title = "管理"
 
+# The browsable API's sign-in, as DRF's own but for staff only (the console's form): customers
+# sign in with tokens.
+browsable_api_login = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="rest_framework/login.html",
+            authentication_form=AdminAuthenticationForm,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api-auth/", include("rest_framework.urls")),
+    path("api-auth/", include((browsable_api_login, "rest_framework"))),
     path("api/", include("csa.api.urls")),
     path("", include("accounts.rewriting_api.urls")),
     path("", include("rewriting.urls")),

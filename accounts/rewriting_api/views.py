@@ -6,16 +6,12 @@ from rest_framework.request import Request
 from accounts import selectors
 from accounts.rewriting_api import serializers
 from accounts.rewriting_api.permissions import IsAdminRole
-from accounts.services import IssuedLogin, rewriting
+from accounts.services import IssuedLogin, rewriting, user_agent_of
 from csa.api.throttling import client_ip
 from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_responses
 from csa.envelope.serializers import page_of, validated
 from csa.envelope.views import EnvelopeAPIView, PublicEnvelopeAPIView
-
-
-def _user_agent(request: Request) -> str:
-    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def _session_answer(login: IssuedLogin, message: str) -> EnvelopeResponse:
@@ -83,16 +79,15 @@ class LoginView(PublicEnvelopeAPIView):
     )
     def post(self, request: Request) -> EnvelopeResponse:
         credentials = validated(serializers.LoginRequestSerializer, request.data)
-        where = {"client_ip": client_ip(request), "user_agent": _user_agent(request)}
         if credentials.get("phone"):
             login = rewriting.user_login_with_phone(
+                request=request,
                 phone=credentials["phone"],
                 verification_code=credentials["verification_code"],
-                **where,
             )
         else:
             login = rewriting.user_login_with_password(
-                username=credentials["username"], password=credentials["password"], **where
+                request=request, username=credentials["username"], password=credentials["password"]
             )
         return _session_answer(login, "登录成功")
 
@@ -112,7 +107,7 @@ class RefreshView(PublicEnvelopeAPIView):
         login = rewriting.login_session_refresh(
             refresh_token=payload["refresh_token"],
             client_ip=client_ip(request),
-            user_agent=_user_agent(request),
+            user_agent=user_agent_of(request),
         )
         return _session_answer(login, "刷新成功")
 

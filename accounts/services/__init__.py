@@ -19,7 +19,6 @@ from accounts.services.business_accounts import (
 )
 from accounts.services.users import (
     LAST_ADMIN,
-    LOGIN_FAILURE_WINDOW_SECONDS,
     NOTHING_TO_UPDATE,
     PROFILE_FIELDS,
     REGISTER_PURPOSE,
@@ -32,6 +31,7 @@ from accounts.services.users import (
     refresh_token_hash,
     registration_code_send,
     user_active_set,
+    user_agent_of,
     user_authenticate,
     user_create,
     user_login_with_email,

@@ -7,9 +7,11 @@ rewriting document words its refusals, and that its logins carry a refresh token
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import sms
+from accounts.lockout import sign_in_failed, sign_in_refuse_if_locked, sign_in_succeeded
 from accounts.models import LoginSession, User, VerificationChannel, normalize_email
 from accounts.services.users import (
     InvalidCredentialsError,
@@ -19,11 +21,13 @@ from accounts.services.users import (
     login_session_end,
     login_session_start,
     refresh_token_hash,
+    user_agent_of,
     user_authenticate,
     user_password_change,
     user_role_change,
 )
 from accounts.verification import verification_code_consume, verification_code_send
+from csa.api.throttling import client_ip
 from csa.errors import (
     ApplicationError,
     ConflictError,
@@ -143,31 +147,31 @@ def _session_for(user: User, *, client_ip: str, user_agent: str) -> IssuedLogin:
     )
 
 
-def user_login_with_password(
-    *, username: str, password: str, client_ip: str, user_agent: str
-) -> IssuedLogin:
+def user_login_with_password(*, request: HttpRequest, username: str, password: str) -> IssuedLogin:
     """Username and password; an e-mail in `username` works too, so portal customers get in."""
-    identifier = username.strip()
-    field = "email__iexact" if "@" in identifier else "username__iexact"
-    user = User.objects.filter(**{field: identifier}).first()
     try:
-        user = user_authenticate(user=user, identifier=identifier, password=password)
+        user = user_authenticate(request=request, name=username, password=password)
     except InvalidCredentialsError as exc:
         raise UnauthorizedError("用户名或密码错误") from exc
-    return _session_for(user, client_ip=client_ip, user_agent=user_agent)
+    return _session_for(user, client_ip=client_ip(request), user_agent=user_agent_of(request))
 
 
 def user_login_with_phone(
-    *, phone: str, verification_code: str, client_ip: str, user_agent: str
+    *, request: HttpRequest, phone: str, verification_code: str
 ) -> IssuedLogin:
+    """A login phone and its SMS code; a wrong code counts towards the same lockout as a wrong
+    password does."""
     user = User.objects.filter(phone=phone).first()
     if user is None:
         raise NotFoundError("手机号未注册")
+    sign_in_refuse_if_locked(request=request, name=phone)
     if not _phone_code_consume(phone=phone, purpose=LOGIN, code=verification_code):
+        sign_in_failed(request=request, name=phone)
         raise UnauthorizedError(CODE_REFUSED)
     if not user.is_active:
         raise ForbiddenError(ACCOUNT_DISABLED)
-    return _session_for(user, client_ip=client_ip, user_agent=user_agent)
+    sign_in_succeeded(request=request, user=user)
+    return _session_for(user, client_ip=client_ip(request), user_agent=user_agent_of(request))
 
 
 @transaction.atomic

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.lockout import sign_in_succeeded, sign_in_with_password
 from accounts.models import (
     LoginSession,
     Role,
@@ -24,13 +24,12 @@ from accounts.models import (
 from accounts.selectors import user_by_email, user_is_last_active_admin
 from accounts.tokens import access_token_expires_at, access_token_issue
 from accounts.verification import verification_code_consume, verification_code_send
-from csa.cache import cache_best_effort
-from csa.errors import ApplicationError, ForbiddenError, RateLimitedError, UnauthorizedError
+from csa.api.throttling import client_ip
+from csa.errors import ApplicationError, ForbiddenError, UnauthorizedError
 
 logger = logging.getLogger(__name__)
 
 REGISTER_PURPOSE = "register"
-LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -115,49 +114,21 @@ def user_create(*, email: str, password: str, **fields) -> User:
 # --- login and sessions -----------------------------------------------------------------
 
 
-def _login_failures_key(user: User | None, identifier: str) -> str:
-    """An account's failures count together whichever of its names was typed; a name that
-    is no account counts on its own."""
-    if user is not None:
-        return f"login:failures:user:{user.pk}"
-    return f"login:failures:name:{identifier.lower()}"
-
-
-def _check_login_failures(key: str) -> None:
-    failures = 0
-    with cache_best_effort("login failure count"):
-        failures = cache.get(key, 0)
-    if failures >= settings.LOGIN_FAILURE_LIMIT:
-        raise RateLimitedError(
-            "登录失败次数过多，请稍后再试", retry_after=LOGIN_FAILURE_WINDOW_SECONDS
-        )
-
-
-def _record_login_failure(key: str) -> None:
-    with cache_best_effort("login failure count"):
-        cache.add(key, 0, LOGIN_FAILURE_WINDOW_SECONDS)
-        cache.incr(key)
-
-
-def user_authenticate(*, user: User | None, identifier: str, password: str) -> User:
-    """The user if `password` is theirs; one answer for an unknown user and a wrong password.
-
-    Too many failures for one account lock it for a while, whoever is trying.
+def user_authenticate(*, request: HttpRequest, name: str, password: str) -> User:
+    """The user whose name and password these are; one answer for an unknown name and a wrong
+    password. Every failure counts towards the one lockout of every way in (accounts/lockout.py).
     """
-    failures_key = _login_failures_key(user, identifier)
-    _check_login_failures(failures_key)
+    user = sign_in_with_password(request=request, name=name, password=password)
     if user is None:
-        make_password(password)  # same work as a real check, so timing tells nothing
-        _record_login_failure(failures_key)
-        raise InvalidCredentialsError()
-    if not user.check_password(password):
-        _record_login_failure(failures_key)
         raise InvalidCredentialsError()
     if not user.is_active:
         raise ForbiddenError("账号已被禁用")
-    with cache_best_effort("login failure count"):
-        cache.delete(failures_key)
+    sign_in_succeeded(request=request, user=user)
     return user
+
+
+def user_agent_of(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")
 
 
 def refresh_token_hash(token: str) -> str:
@@ -191,14 +162,12 @@ def login_session_start(
     )
 
 
-def user_login_with_email(
-    *, email: str, password: str, client_ip: str, user_agent: str
-) -> IssuedLogin:
-    user = user_authenticate(user=user_by_email(email), identifier=email.strip(), password=password)
+def user_login_with_email(*, request: HttpRequest, email: str, password: str) -> IssuedLogin:
+    user = user_authenticate(request=request, name=email, password=password)
     return login_session_start(
         user=user,
-        client_ip=client_ip,
-        user_agent=user_agent,
+        client_ip=client_ip(request),
+        user_agent=user_agent_of(request),
         lifetime=settings.ACCESS_TOKEN_LIFETIME,
     )
 

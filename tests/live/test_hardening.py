@@ -1,9 +1,12 @@
 """A production server as a deployment runs it, behind one proxy: HTTPS only, HSTS, a
-Content-Security-Policy on the console."""
+Content-Security-Policy on the console, and one sign-in lockout for the API and the console."""
 
 import pytest
 import requests
+from django.conf import settings
 
+from accounts.models import Role
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.live.processes import AppServer
 from tests.live.servers import app_servers, manage, redis_server
 
@@ -65,3 +68,46 @@ def test_the_console_and_the_developers_pages_carry_a_content_security_policy(de
     assert policy["script-src"] == "'self'"
     assert policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'none'"
+
+
+def console_login(server: AppServer, email: str, password: str) -> requests.Response:
+    """The console's sign-in form as a browser on HTTPS sends it: its CSRF cookie (secure, so
+    handed over by hand on this plain-HTTP loopback) and an Origin of the site's own."""
+    form = get(server, "/admin/login/", HTTPS)
+    token = form.cookies["csrftoken"]
+    return requests.post(
+        f"{server.url}/admin/login/?next=/admin/",
+        data={"username": email, "password": password, "csrfmiddlewaretoken": token},
+        headers={
+            **HTTPS,
+            "Cookie": f"csrftoken={token}",
+            "Origin": f"https://127.0.0.1:{server.port}",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_a_lock_earned_on_the_api_holds_at_the_console(deployed):
+    staff = UserFactory(email="ops@example.com", role=Role.ADMIN)
+    wrong = {"email": staff.email, "password": "not-the-password"}
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        failed = requests.post(
+            f"{deployed.url}/api/auth/login", json=wrong, headers=HTTPS, timeout=30
+        )
+        assert failed.status_code == 401
+
+    response = console_login(deployed, staff.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 429
+    assert "sessionid" not in response.cookies
+    assert "登录失败次数过多" in response.text
+
+
+def test_the_console_signs_staff_in_over_https(deployed):
+    staff = UserFactory(email="ops2@example.com", role=Role.ADMIN)
+
+    response = console_login(deployed, staff.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 302
+    assert "sessionid" in response.cookies

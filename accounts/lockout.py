@@ -1,0 +1,132 @@
+"""One count of failed sign-ins for every way in: both APIs' logins (password or SMS code), the
+portal's OAuth2 password form, the staff console and the browsable API.
+
+django-axes keeps it, in the database: every process sees the same count, and staff see and
+clear it in the console. It counts per account (whichever of its names was typed) and per client
+address, and refuses every sign-in of a locked account or address for AXES_COOLOFF_TIME, the
+right password included. The form logins reach it through Django's `authenticate()`; the APIs
+through the functions at the end, which feed the same handler.
+"""
+
+from datetime import datetime
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.db.models import Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from rest_framework.response import Response
+
+from accounts.models import User
+from accounts.selectors import user_by_login_name
+from csa.errors import RateLimitedError
+
+LOCKED_OUT = "登录失败次数过多，请稍后再试"
+
+
+def lockout_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def failure_limit(request: HttpRequest, credentials: dict | None) -> int:
+    """AXES_FAILURE_LIMIT, read when asked, so that a changed setting counts at once."""
+    return settings.LOGIN_FAILURE_LIMIT
+
+
+def account_name(request: HttpRequest, credentials: dict | None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the name an account's failures count under, its e-mail, whichever
+    of its names (e-mail, username, login phone) was typed; a name that is no account counts
+    under itself, in lower case."""
+    typed = (credentials or {}).get("username")
+    if not isinstance(typed, str) or not typed.strip():
+        return None
+    user = user_by_login_name(typed)
+    return user.email if user is not None else typed.strip().lower()[:255]
+
+
+class LoginFailureHandler(AxesDatabaseHandler):
+    """Axes's database handler with a limit of each kind: an account is locked after
+    LOGIN_FAILURE_LIMIT failures, a client address (which a whole office may share behind one
+    NAT) after LOGIN_FAILURE_LIMIT_PER_IP. A success clears its own account's failures only: one's
+    own account must not wipe the count of guesses made at others' from the same address."""
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        by_account, by_address = (
+            attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # Axes holds one count against one limit: the address's count is scaled to reach the
+        # account's limit exactly when it reaches its own.
+        account_limit = settings.LOGIN_FAILURE_LIMIT
+        scaled = by_address * account_limit // settings.LOGIN_FAILURE_LIMIT_PER_IP
+        return max(by_account, scaled)
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        username = get_client_username(request, credentials)
+        count, _ = AccessAttempt.objects.filter(username=username).delete()
+        return count
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse, credentials: dict | None
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: what a locked form login sees. An API has already answered in its
+    own shape, and that answer stands."""
+    if isinstance(original_response, Response):
+        return original_response
+    context = {
+        **admin.site.each_context(request),
+        "title": "登录已暂时锁定",
+        "minutes": lockout_seconds() // 60,
+    }
+    response = render(request, "admin/login_locked.html", context, status=429)
+    response["Retry-After"] = str(lockout_seconds())
+    return response
+
+
+# --- the APIs' way in ------------------------------------------------------------------------
+
+
+def sign_in_refuse_if_locked(*, request: HttpRequest, name: str) -> None:
+    """Refuse, whatever the credentials, while the account `name` names or the client's
+    address is locked."""
+    if not AxesProxyHandler.is_allowed(request, {"username": name}):
+        raise RateLimitedError(LOCKED_OUT, retry_after=lockout_seconds())
+
+
+def sign_in_with_password(*, request: HttpRequest, name: str, password: str) -> User | None:
+    """The account `name` names if `password` is its own (a disabled one too: callers say why
+    it may not sign in); None otherwise, counted as a failure. The failure that reaches a limit
+    is answered as the failure it is; the lock refuses the next try."""
+    sign_in_refuse_if_locked(request=request, name=name)
+    return authenticate(request, username=name, password=password)
+
+
+def sign_in_failed(*, request: HttpRequest, name: str) -> None:
+    """Count a failed sign-in that was no password (a wrong SMS code)."""
+    user_login_failed.send(sender=__name__, credentials={"username": name}, request=request)
+
+
+def sign_in_succeeded(*, request: HttpRequest, user: User) -> None:
+    """A sign-in the API let through: the account's failures are cleared, as a form login's are."""
+    user_logged_in.send(sender=type(user), request=request, user=user)
+
+
+def sign_in_locks_lift(*, account_names: set[str], addresses: set[str]) -> int:
+    """Staff lift the lock of these accounts (by the name their failures count under) and
+    client addresses: their failures are forgotten. How many rows went."""
+    lifted = AccessAttempt.objects.filter(
+        Q(username__in=account_names) | Q(ip_address__in=addresses)
+    ).delete()
+    return lifted[0]
+
+
+def sign_in_failures_since() -> datetime:
+    """Failures older than this no longer count."""
+    return timezone.now() - settings.AXES_COOLOFF_TIME
