@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -59,12 +60,25 @@ class UserChangeForm(forms.ModelForm):
         return cleaned
 
 
+class EmailProvenFilter(admin.SimpleListFilter):
+    title = "邮箱已验证"
+    parameter_name = "email_proven"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "是"), ("no", "否"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(email_verified_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "username", "phone", "role", "invite_code", "is_active", "created_at")
-    list_filter = ("role", "is_active")
+    list_filter = ("role", "is_active", EmailProvenFilter)
     search_fields = ("email", "username", "phone", "invite_code")
     ordering = ("-created_at",)
     list_select_related = ()
@@ -78,9 +92,23 @@ class UserAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "last_login",
+        "email_verified_at",
     )
     fieldsets = (
-        (None, {"fields": ("uuid", "email", "username", "phone", "role", "is_active")}),
+        (
+            None,
+            {
+                "fields": (
+                    "uuid",
+                    "email",
+                    "email_verified_at",
+                    "username",
+                    "phone",
+                    "role",
+                    "is_active",
+                )
+            },
+        ),
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
         ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
         ("积分", {"fields": ("points",)}),
@@ -130,6 +158,7 @@ class UserAdmin(admin.ModelAdmin):
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
             role=form.cleaned_data["role"],
+            email_verified_at=timezone.now(),  # staff vouch for the address they type
         )
         # The console names and links the new object by this instance.
         obj.pk = created.pk

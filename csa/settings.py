@@ -122,6 +122,10 @@ ARGON2_MEMORY_COST_KIB = env.int("ARGON2_MEMORY_COST_KIB", default=19 * 1024)
 ARGON2_TIME_COST = env.int("ARGON2_TIME_COST", default=2)
 ARGON2_PARALLELISM = env.int("ARGON2_PARALLELISM", default=1)
 
+# An account whose unproven address goes to the person who proves it keeps one of these instead:
+# `<uuid>@<domain>`, a domain that is never anyone's (RFC 2606 reserves .invalid).
+PLACEHOLDER_EMAIL_DOMAIN = env("PLACEHOLDER_EMAIL_DOMAIN", default="placeholder.invalid")
+
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=30)
 REFRESH_TOKEN_LIFETIME = timedelta(days=env.int("REFRESH_TOKEN_DAYS", default=7))
 
@@ -296,7 +300,11 @@ REST_FRAMEWORK = {
         # Lets staff signed in to /admin/ (and only staff) use the browsable API.
         "accounts.authentication.StaffSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The portal's routes; the rewriting API's (csa.envelope.views) ask for a sign-in only.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.permissions.ProvenEmail",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "csa.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

@@ -30,6 +30,8 @@ from csa.errors import ApplicationError, ForbiddenError, UnauthorizedError
 logger = logging.getLogger(__name__)
 
 REGISTER_PURPOSE = "register"
+EMAIL_TAKEN = "该邮箱已被注册"
+EMAIL_UNPROVEN = "该邮箱尚未验证，请先用邮箱验证码完成注册"
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,17 @@ def registration_code_send(*, email: str, client_ip: str) -> str:
 
 
 def user_register_with_email(*, email: str, password: str, verification_code: str) -> User:
+    """A portal sign-up, which proves the address with the code sent to it.
+
+    An address already proven is taken. One that an account holds without proof (the rewriting
+    sign-up asks for none) goes to the person who proves it: with that account's own password
+    the proof is that account's, so nothing new is made; with another, a new account gets the
+    address and the old one keeps its username, phone and points under a placeholder address.
+    """
     email = normalize_email(email)
-    if user_by_email(email) is not None:
-        raise ApplicationError("该邮箱已被注册")
+    holder = user_by_email(email)
+    if holder is not None and holder.email_verified:
+        raise ApplicationError(EMAIL_TAKEN)
     if not verification_code_consume(
         channel=VerificationChannel.EMAIL,
         address=email,
@@ -97,7 +107,29 @@ def user_register_with_email(*, email: str, password: str, verification_code: st
         code=verification_code,
     ):
         raise ApplicationError("验证码无效或已过期")
-    return user_create(email=email, password=password)
+    if holder is None:
+        return user_create(email=email, password=password, email_verified_at=timezone.now())
+    return user_email_claim(holder=holder, password=password)
+
+
+@transaction.atomic
+def user_email_claim(*, holder: User, password: str) -> User:
+    """The proven owner of `holder`'s unproven address signs up with it (see above)."""
+    holder = User.objects.select_for_update().get(pk=holder.pk)
+    if holder.email_verified:  # proven meanwhile by a concurrent sign-up
+        raise ApplicationError(EMAIL_TAKEN)
+    now = timezone.now()
+    if holder.check_password(password):
+        holder.email_verified_at = now
+        holder.updated_at = now
+        holder.save(update_fields=["email_verified_at", "updated_at"])
+        return holder
+    email = holder.email
+    holder.email = f"{holder.uuid.hex}@{settings.PLACEHOLDER_EMAIL_DOMAIN}"
+    holder.updated_at = now
+    holder.save(update_fields=["email", "updated_at"])
+    logger.info("User %s's unproven address went to the person who proved it", holder.pk)
+    return user_create(email=email, password=password, email_verified_at=now)
 
 
 def user_create(*, email: str, password: str, **fields) -> User:
@@ -107,7 +139,7 @@ def user_create(*, email: str, password: str, **fields) -> User:
             return User.objects.create_user(email, password, **fields)
     except IntegrityError as exc:
         if user_by_email(email) is not None:
-            raise ApplicationError("该邮箱已被注册") from exc
+            raise ApplicationError(EMAIL_TAKEN) from exc
         raise
 
 
@@ -163,7 +195,10 @@ def login_session_start(
 
 
 def user_login_with_email(*, request: HttpRequest, email: str, password: str) -> IssuedLogin:
+    """The portal's login, for proven addresses only."""
     user = user_authenticate(request=request, name=email, password=password)
+    if not user.email_verified:
+        raise ForbiddenError(EMAIL_UNPROVEN)
     return login_session_start(
         user=user,
         client_ip=client_ip(request),

@@ -1,6 +1,6 @@
 from django.http import JsonResponse
 from rest_framework import exceptions
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ class EnvelopeAPIView(APIView):
 
     renderer_classes = [EnvelopeRenderer, BrowsableAPIRenderer]
     parser_classes = [JSONParser]
+    permission_classes = [IsAuthenticated]
     missing_token_status = 401
     server_error_message = SERVER_ERROR
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.accounts.helpers import register, request_code
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.rewriting_accounts.helpers import (
     CHANGE_PASSWORD,
@@ -64,12 +65,18 @@ def test_rewriting_logout_ends_a_portal_token(api_client, member):
     assert api_client.get(PORTAL_ME, **bearer(token)).status_code == 401
 
 
-def test_rewriting_sign_up_logs_in_on_the_portal(api_client):
+def test_rewriting_sign_up_logs_in_on_the_portal_once_its_address_is_proven(api_client):
     body = {"username": "newbie", "email": "NewBie@example.com", "password": "secret123"}
     assert_ok(post(api_client, REGISTER, body), "注册成功")
+    unproven = post(
+        api_client, PORTAL_LOGIN, {"email": "newbie@example.com", "password": "secret123"}
+    )
+    code = request_code(api_client, "newbie@example.com")
+    assert register(api_client, "newbie@example.com", code, "secret123").status_code == 201
 
     token = portal_token(api_client, "newbie@example.com", "secret123")
 
+    assert unproven.status_code == 403
     assert api_client.get(PORTAL_ME, **bearer(token)).json()["email"] == "newbie@example.com"
 
 
