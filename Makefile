@@ -20,7 +20,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 var:
 	mkdir -p var
 
-## make run: install, migrate and serve on http://127.0.0.1:8000 (SQLite, local files, console e-mail)
+# The background worker with the periodic jobs (`--beat`), in one process: what `make run` and
+# `make serve` start beside the app; it ends with them.
+WORKER = $(BIN)/celery -A csa worker --beat --without-mingle --without-gossip \
+	--schedule var/celerybeat-schedule
+
+## make run: install, migrate and serve on http://127.0.0.1:8000 (SQLite, local files, console
+## e-mail, a background worker whose queue is a folder under var/)
 run: $(VENV)/.installed-run | var
 	$(BIN)/python manage.py migrate --noinput
 	@echo ""
@@ -28,15 +34,19 @@ run: $(VENV)/.installed-run | var
 	@echo "  Staff console:  http://$(HOST):$(PORT)/admin/ (create an account with: make admin)"
 	@echo "  E-mail and SMS codes are printed below, in this server's log."
 	@echo ""
+	@$(WORKER) --pool=solo --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## make serve: production settings (DEBUG off) under gunicorn on PostgreSQL and Redis
+## make serve: production settings (DEBUG off) under gunicorn on PostgreSQL and Redis, with a
+## background worker on the same
 SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csa
 SERVE_CACHE_URL ?= redis://127.0.0.1:6379/0
+SERVE_BROKER_URL ?= redis://127.0.0.1:6379/1
 WORKERS ?= $(shell nproc)
 SERVE_ENV = DEBUG=false \
 	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(SERVE_CACHE_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVE_BROKER_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
@@ -51,6 +61,8 @@ serve: $(VENV)/.installed-run var/secret_key
 	@createdb -h 127.0.0.1 -U postgres csa 2>/dev/null || true
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@$(SERVE_ENV) $(WORKER) --concurrency $(WORKERS) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn csa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
 

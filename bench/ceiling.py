@@ -89,14 +89,14 @@ def reduce_task(request: HttpRequest) -> JsonResponse:
     if user is None:
         return UNAUTHORIZED
     body = json.loads(request.body)
-    task = rewriting_task_submit(
+    submission = rewriting_task_submit(
         user=user, text=body["text"], platform=body["platform"], task_type=body["type"]
     )
     data = {
-        "taskId": task.upstream_task_id,
-        "service": task.service,
-        "newBalance": points_number(task.spend.balance_after),
-        "cost": points_number(task.cost),
+        "taskId": submission.upstream_task_id,
+        "service": submission.service,
+        "newBalance": points_number(submission.new_balance),
+        "cost": points_number(submission.cost),
     }
     return _enveloped(data, "任务提交成功")
 

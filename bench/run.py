@@ -167,6 +167,7 @@ def _environment(args: argparse.Namespace, *, vendor_port: int) -> dict[str, str
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": args.database_url,
         "CACHE_URL": args.cache_url,
+        "CELERY_BROKER_URL": args.cache_url,
         "CONN_MAX_AGE": "60",
         # Plain HTTP on loopback, and no contact form in the bench.
         "SECURE_SSL_REDIRECT": "false",

@@ -93,18 +93,24 @@ if "DATABASE_URL" not in env.ENVIRON:
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The dev server and its worker write to one file: wait for the other's write instead of
+    # failing, and take the write lock when a transaction begins, not halfway through it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="csa"))
+# An unreachable Redis must cost a request a second at most, never a hung worker.
+_CACHE_TIMEOUT = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    # An unreachable Redis must cost a request a second at most, never a hung worker.
-    _cache_timeout = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
     CACHES["default"].setdefault("OPTIONS", {})
-    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", _cache_timeout)
-    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _cache_timeout)
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", _CACHE_TIMEOUT)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", _CACHE_TIMEOUT)
 
 # --- identity ---------------------------------------------------------------------------
 
@@ -292,6 +298,43 @@ TURNSTILE_VERIFY_URL = env(
 TURNSTILE_TIMEOUT_SECONDS = env.float("TURNSTILE_TIMEOUT_SECONDS", default=5.0)
 POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="3"))
 
+# --- background work (csa/celery.py) -------------------------------------------------------
+# Redis in production (CELERY_BROKER_URL, like CACHE_URL); without it, the queue is a folder under
+# var/, which the worker `make run` starts beside the dev server shares.
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/" if DEBUG else "")
+if not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("CELERY_BROKER_URL must be set when DEBUG is off (redis://…)")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery"
+    _queue_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+    }
+else:
+    # An unreachable broker must fail a request fast, as an unreachable cache does.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": _CACHE_TIMEOUT,
+        "socket_timeout": _CACHE_TIMEOUT,
+    }
+    CELERY_BROKER_CONNECTION_TIMEOUT = _CACHE_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+CELERY_TASK_IGNORE_RESULT = True
+# A job is taken off the queue once done, not once received: a worker that dies mid-job leaves it
+# for another (jobs are idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "settle-interrupted-submissions": {
+        "task": "rewriting.tasks.settle_interrupted_submissions",
+        "schedule": env.float("REWRITING_SETTLE_INTERVAL_SECONDS", default=30.0),
+    },
+}
+
 # --- API --------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -368,6 +411,8 @@ LOGGING = {
         "csa.request": {"level": env("REQUEST_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
         # Failures and lockouts are warnings; its INFO lines narrate every step.
         "axes": {"level": "WARNING"},
+        # Each job's start and end, in production; development hears of failures only.
+        "celery": {"level": env("CELERY_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
     },
 }
 

@@ -118,15 +118,16 @@ def points_adjust(
 
 
 @transaction.atomic
-def points_hold(*, user: User, amount: Decimal) -> None:
+def points_hold(*, user: User, amount: Decimal) -> PointsAccount:
     """Set `amount` aside for a task about to be handed to a vendor; nothing is spent yet, and
-    the customer's balance and transactions do not change."""
+    the customer's balance and transactions do not change. The account as it is now."""
     amount = _amount(amount)
     account = _locked_account(user)
     if account.available < amount:
         raise InsufficientPointsError(available=account.available, needed=amount)
     account.held += amount
     account.save(update_fields=["held", "updated_at"])
+    return account
 
 
 @transaction.atomic

@@ -74,7 +74,15 @@ class RewritingTask(models.Model):
         verbose_name = "改写任务"
         verbose_name_plural = "改写任务"
         ordering = ("-created_at", "-id")
-        indexes = [models.Index(fields=["owner", "status"], name="rewriting_task_owner_status")]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="rewriting_task_owner_status"),
+            # The settling job's look for submissions cut off: few rows, found at once.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="submitting"),
+                name="rewriting_task_submitting",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["service", "upstream_task_id"],

@@ -75,9 +75,11 @@ class TaskResultRequestSerializer(serializers.Serializer):
 
 
 class SubmittedTaskSerializer(serializers.Serializer):
+    """A services.Submission."""
+
     taskId = serializers.CharField(source="upstream_task_id")
     service = serializers.CharField()
-    newBalance = PointsField(source="spend.balance_after")
+    newBalance = PointsField(source="new_balance")
     cost = PointsField()
 
 

@@ -2,14 +2,17 @@
 the vendor says completed or failed."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from csa.errors import ApplicationError, ServiceUnavailableError
+from csa.errors import ApplicationError, NotFoundError, ServiceUnavailableError
 from points.services import (
+    InsufficientPointsError,
     points_hold,
     points_hold_release,
     points_refund,
@@ -17,7 +20,7 @@ from points.services import (
     points_spend,
     points_spend_fail,
 )
-from rewriting.models import RewritingTask, TaskStatus
+from rewriting.models import ACCEPTED_STATUSES, RewritingTask, TaskStatus
 from rewriting.pricing import task_cost
 from rewriting.providers import (
     ProviderError,
@@ -26,29 +29,67 @@ from rewriting.providers import (
     TaskState,
     provider_for,
 )
+from rewriting.providers.vendor import Timeouts
 from rewriting.routing import Route, route_for
+from rewriting.selectors import TASK_NOT_FOUND
 from rewriting.snapshots import snapshot_save
 
 logger = logging.getLogger(__name__)
 
 # The vendors suggest polling every 3 s; clients may poll as often as they like.
 POLL_INTERVAL = timedelta(seconds=3)
-# Longer than any submit can take (timeouts, a login, one retry): a task still submitting after
-# this was cut off (a process that died), and its held points go back.
-STALE_SUBMISSION = timedelta(minutes=10)
+# A task whose vendor id is recorded but not yet charged is left this long to the request that
+# heard the vendor before the settling job charges it instead.
+ACCEPT_GRACE = timedelta(seconds=30)
+# What the app servers' clocks may differ by (a task's times come from the server that made it).
+CLOCK_MARGIN = timedelta(seconds=30)
 INTERRUPTED = "提交中断，冻结积分已释放"
+# What the database failing to record a task can raise; the queue retries on these.
+DATABASE_OUTAGE = (OperationalError, InterfaceError)
 
 
-def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: str) -> RewritingTask:
-    """Hold the task's cost, hand the task to the vendor its route names, then spend the held
-    points under the vendor's task id. A vendor that refuses or cannot be asked leaves the
-    balance and the transactions as they were. The HTTP call holds no lock or transaction."""
+@dataclass(frozen=True)
+class Submission:
+    """What the customer is told of a task the vendor took."""
+
+    upstream_task_id: str
+    service: str
+    new_balance: Decimal
+    cost: Decimal
+
+
+class UpstreamIdTaken(ApplicationError):
+    """The vendor answered with a task id another of our tasks already has."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(f"{service.upper()}任务提交失败", status_code=502)
+
+
+def submission_deadline() -> timedelta:
+    """The longest a submit can take: a login and the submit, then after a 401 a fresh login
+    and the submit again, each a connect (tried twice) and a read. A task still submitting
+    after this (and the clocks' margin) was cut off."""
+    timeouts = Timeouts.from_settings()
+    return timedelta(seconds=4 * (2 * timeouts.connect + timeouts.read)) + CLOCK_MARGIN
+
+
+def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: str) -> Submission:
+    """Hold the task's cost, hand the task to the vendor its route names, record the id the
+    vendor gave it, then spend the held points under that id. A vendor that refuses or cannot be
+    asked leaves the balance and the transactions as they were. The HTTP call holds no lock or
+    transaction.
+
+    Once the vendor has taken the task the customer is told so, even if the database fails to
+    record it then: the task queue records it as soon as the database is back, and the points
+    held for it pay for it whatever else happens meanwhile."""
     route = route_for(platform, task_type)
     try:
         provider = provider_for(route.service)
     except ProviderUnavailable as error:
         raise ServiceUnavailableError(error.message) from error
-    task = _task_hold(owner=user, text=text, platform=platform, task_type=task_type, route=route)
+    task, balance = _task_hold(
+        owner=user, text=text, platform=platform, task_type=task_type, route=route
+    )
     try:
         upstream_task_id = provider.submit(text=text, tool=route.tool)
     except ProviderError as error:
@@ -57,18 +98,22 @@ def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: st
     except BaseException:
         _task_not_accepted(task, reason="提交时发生内部错误")
         raise
-    user_input_file = snapshot_save(task=task, kind="input", text=text)
-    return _task_accept(task, upstream_task_id=upstream_task_id, user_input_file=user_input_file)
+    try:
+        task = rewriting_task_accept(task_id=task.pk, upstream_task_id=upstream_task_id)
+    except DATABASE_OUTAGE as error:
+        _accept_later(task, upstream_task_id=upstream_task_id, error=error)
+        return Submission(upstream_task_id, task.service, balance - task.cost, task.cost)
+    return Submission(upstream_task_id, task.service, task.spend.balance_after, task.cost)
 
 
 @transaction.atomic
 def _task_hold(
     *, owner: User, text: str, platform: str, task_type: str, route: Route
-) -> RewritingTask:
-    _stale_submissions_release(owner=owner)
+) -> tuple[RewritingTask, Decimal]:
+    """The task, submitting, with its cost held; and the balance then."""
     cost = task_cost(text)
-    points_hold(user=owner, amount=cost)
-    return RewritingTask.objects.create(
+    account = points_hold(user=owner, amount=cost)
+    task = RewritingTask.objects.create(
         owner=owner,
         text=text,
         platform=platform,
@@ -77,22 +122,141 @@ def _task_hold(
         tool=route.tool,
         cost=cost,
     )
+    return task, account.balance
 
 
-def _stale_submissions_release(*, owner: User) -> None:
-    stale = owner.rewriting_tasks.select_for_update().filter(
-        status=TaskStatus.SUBMITTING, created_at__lt=timezone.now() - STALE_SUBMISSION
+def _accept_later(task: RewritingTask, *, upstream_task_id: str, error: Exception) -> None:
+    """Hand the recording of a task the vendor took to the queue, which retries until the
+    database is back; if the queue cannot take it either, the request fails with the outage."""
+    from rewriting.tasks import accept_submission  # the tasks call these services
+
+    logger.error(
+        "Recording rewriting task %s (%s %s) failed, queueing it: %s",
+        task.pk,
+        task.service,
+        upstream_task_id,
+        error,
     )
-    for task in stale:
+    try:
+        accept_submission.delay(task.pk, upstream_task_id)
+    except Exception:
+        logger.exception(
+            "Queueing rewriting task %s failed too: %s holds task %s that is not recorded here",
+            task.pk,
+            task.service,
+            upstream_task_id,
+        )
+        raise error from None
+
+
+def rewriting_task_accept(*, task_id: int, upstream_task_id: str) -> RewritingTask:
+    """The vendor took task `task_id` as `upstream_task_id`: record that at once, then spend
+    the points held for it. Idempotent: the request that heard the vendor calls it, and so do the
+    queue and the settling job when that request could not finish."""
+    _upstream_id_record(task_id=task_id, upstream_task_id=upstream_task_id)
+    task = RewritingTask.objects.select_related("owner", "spend").get(pk=task_id)
+    if task.status in ACCEPTED_STATUSES:
+        return task
+    user_input_file = snapshot_save(task=task, kind="input", text=task.text)
+    return _task_charge(task, user_input_file=user_input_file)
+
+
+def _upstream_id_record(*, task_id: int, upstream_task_id: str) -> None:
+    """Note the vendor's id on the task in a statement of its own, so that it survives whatever
+    fails next; an id another task has is the vendor's mistake, and the task is not accepted."""
+    try:
+        with transaction.atomic():
+            RewritingTask.objects.filter(pk=task_id, upstream_task_id__isnull=True).update(
+                upstream_task_id=upstream_task_id, updated_at=timezone.now()
+            )
+    except IntegrityError as error:
+        task = RewritingTask.objects.select_related("owner").get(pk=task_id)
+        logger.error(
+            "%s gave rewriting task %s the id %s, which another task has",
+            task.service,
+            task_id,
+            upstream_task_id,
+        )
+        _task_not_accepted(task, reason=f"上游返回了重复的任务ID：{upstream_task_id}")
+        raise UpstreamIdTaken(task.service) from error
+
+
+@transaction.atomic
+def _task_charge(task: RewritingTask, *, user_input_file: str) -> RewritingTask:
+    task = _locked(task)  # the task before the account, as everywhere
+    if task.status in ACCEPTED_STATUSES:
+        return task  # charged meanwhile by another caller
+    still_held = task.status == TaskStatus.SUBMITTING
+    if not still_held:
+        logger.error("Rewriting task %s was accepted after its hold was released", task.pk)
+    try:
+        task.spend = points_spend(
+            user=task.owner,
+            amount=task.cost,
+            description=task.label,
+            reference_id=task.upstream_task_id,
+            held=still_held,
+            user_input_file=user_input_file,
+        )
+    except InsufficientPointsError:
+        logger.error("Rewriting task %s was accepted too late to be paid for", task.pk)
+        task.failure_reason = "上游已受理，但冻结积分已释放且余额不足，未扣积分"
+        task.save(update_fields=["failure_reason", "updated_at"])
+        return task
+    task.status = TaskStatus.PROCESSING
+    task.progress = 0
+    task.failure_reason = ""
+    task.save(update_fields=["spend", "status", "progress", "failure_reason", "updated_at"])
+    return task
+
+
+def rewriting_submissions_settle() -> tuple[int, int]:
+    """Finish what submissions cut off mid-way left, whoever is waiting for them: a task the
+    vendor took (its id recorded) is charged; one still without a vendor id after the longest a
+    submit can take is given up and its points released. How many of each."""
+    now = timezone.now()
+    submitting = RewritingTask.objects.filter(status=TaskStatus.SUBMITTING)
+    taken = submitting.filter(upstream_task_id__isnull=False, updated_at__lt=now - ACCEPT_GRACE)
+    charged = 0
+    for task_id, upstream_task_id in taken.values_list("pk", "upstream_task_id"):
+        try:
+            rewriting_task_accept(task_id=task_id, upstream_task_id=upstream_task_id)
+        except DATABASE_OUTAGE:
+            raise  # the job is retried as a whole
+        except Exception:
+            logger.exception("Charging rewriting task %s failed; trying the others", task_id)
+            continue
+        charged += 1
+    cut_off = submitting.filter(
+        upstream_task_id__isnull=True, created_at__lt=now - submission_deadline()
+    )
+    released = 0
+    for task in cut_off.select_related("owner"):
+        released += _submission_give_up(task)
+    return charged, released
+
+
+def _submission_give_up(task: RewritingTask) -> bool:
+    """Release a cut-off submission's hold, unless its vendor id was recorded meanwhile."""
+    with transaction.atomic():
+        task = _locked(task)
+        if task.status != TaskStatus.SUBMITTING or task.upstream_task_id:
+            return False
         logger.error("Rewriting task %s was cut off while submitting; releasing its hold", task.pk)
-        _task_not_accepted(task, reason=INTERRUPTED)
+        _hold_release(task, reason=INTERRUPTED)
+    return True
 
 
 @transaction.atomic
 def _task_not_accepted(task: RewritingTask, *, reason: str) -> None:
     task = _locked(task)
     if task.status != TaskStatus.SUBMITTING:
-        return  # released already, as a stale submission
+        return  # given up already, as a cut-off submission
+    _hold_release(task, reason=reason)
+
+
+def _hold_release(task: RewritingTask, *, reason: str) -> None:
+    """The locked, submitting task is not accepted: its points go back, nothing is spent."""
     points_hold_release(user=task.owner, amount=task.cost)
     task.status = TaskStatus.NOT_ACCEPTED
     task.failure_reason = reason[:255]
@@ -108,42 +272,14 @@ def _not_accepted_reason(error: ProviderError) -> str:
     return f"上游不可用：{error.message}"
 
 
-@transaction.atomic
-def _task_accept(
-    task: RewritingTask, *, upstream_task_id: str, user_input_file: str
-) -> RewritingTask:
-    task = _locked(task)  # the task before the account, as everywhere
-    still_held = task.status == TaskStatus.SUBMITTING
-    if not still_held:
-        logger.error("Rewriting task %s was accepted after its hold was released", task.pk)
-    task.spend = points_spend(
-        user=task.owner,
-        amount=task.cost,
-        description=task.label,
-        reference_id=upstream_task_id,
-        held=still_held,
-        user_input_file=user_input_file,
-    )
-    task.upstream_task_id = upstream_task_id
-    task.status = TaskStatus.PROCESSING
-    task.progress = 0
-    task.failure_reason = ""
-    task.save(
-        update_fields=[
-            "spend",
-            "upstream_task_id",
-            "status",
-            "progress",
-            "failure_reason",
-            "updated_at",
-        ]
-    )
-    return task
-
-
 def rewriting_task_refresh(*, task: RewritingTask) -> RewritingTask:
     """Bring a processing task up to date with its vendor, asking at most once per
-    POLL_INTERVAL however many clients poll; a finished task is answered as stored."""
+    POLL_INTERVAL however many clients poll; a finished task is answered as stored. A task the
+    vendor took whose charge was cut off is charged first: it is the customer's now."""
+    if task.status == TaskStatus.SUBMITTING:
+        task = rewriting_task_accept(task_id=task.pk, upstream_task_id=task.upstream_task_id)
+        if task.status not in ACCEPTED_STATUSES:
+            raise NotFoundError(TASK_NOT_FOUND)
     if task.status != TaskStatus.PROCESSING or not _poll_claim(task):
         return task
     try:

@@ -18,20 +18,27 @@ class ReduceTaskView(EnvelopeAPIView):
     @extend_schema(
         request=serializers.ReduceTaskRequestSerializer,
         responses=envelope_responses(
-            "TaskSubmittedEnvelope", serializers.SubmittedTaskSerializer(), 400, 401, 403, 500, 503
+            "TaskSubmittedEnvelope",
+            serializers.SubmittedTaskSerializer(),
+            400,
+            401,
+            403,
+            500,
+            502,
+            503,
         ),
         summary="提交降重或降AI率任务",
     )
     def post(self, request: Request) -> EnvelopeResponse:
         payload = validated(serializers.ReduceTaskRequestSerializer, request.data)
-        task = services.rewriting_task_submit(
+        submission = services.rewriting_task_submit(
             user=request.user,
             text=payload["text"],
             platform=payload["platform"],
             task_type=payload["type"],
         )
         return EnvelopeResponse(
-            serializers.SubmittedTaskSerializer(task).data, message="任务提交成功"
+            serializers.SubmittedTaskSerializer(submission).data, message="任务提交成功"
         )
 
 

@@ -50,6 +50,7 @@ def production(**overrides: str) -> dict[str, str]:
         "SECRET_KEY": "x" * 50,
         "ALLOWED_HOSTS": "app.example.com",
         "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
         **overrides,
     }
 
@@ -71,6 +72,16 @@ def test_production_refuses_to_start_without_a_real_turnstile_secret(secret):
 
     assert started.returncode != 0
     assert "TURNSTILE_SECRET_KEY" in started.stderr
+
+
+def test_production_refuses_to_start_without_a_queue_for_its_background_jobs():
+    environment = production(TURNSTILE_SECRET_KEY=REAL_TURNSTILE_SECRET)
+    del environment["CELERY_BROKER_URL"]
+
+    started = start_django(**environment)
+
+    assert started.returncode != 0
+    assert "CELERY_BROKER_URL" in started.stderr
 
 
 def test_production_starts_with_a_real_secret_or_an_explicit_test_mode():

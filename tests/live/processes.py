@@ -108,6 +108,12 @@ class LoggedProcess:
                 os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once, as a crash or an OOM kill would."""
+        with suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait()
+
     def close(self) -> None:
         self.stop()
         self._log.close()
@@ -165,6 +171,30 @@ class AppServer(LoggedProcess):
 
     def post(self, path: str, body: object = None, **options) -> requests.Response:
         return self.request("POST", path, body=body if body is not None else {}, **options)
+
+
+class Worker(LoggedProcess):
+    """`celery -A csa worker --beat`: one process running the background jobs, the periodic
+    ones included, as `make serve` starts it."""
+
+    def __init__(self, name: str, *, env: dict[str, str], workdir: Path) -> None:
+        command = [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "csa",
+            "worker",
+            "--beat",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            f"--schedule={workdir / f'{name}-beat-schedule'}",
+            f"--hostname={name}@%h",
+        ]
+        log_path = workdir / f"{name}.log"
+        super().__init__(name, command, log_path=log_path, env=env, cwd=PROJECT_ROOT)
+
+    def wait_ready(self) -> None:
+        wait_for(lambda: " ready." in self.log_tail(), what=f"{self.name} ready", process=self)
 
 
 class RedisServer(LoggedProcess):
@@ -274,6 +304,10 @@ class PostgresCluster:
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
+
+    def stop(self) -> None:
+        """Stop (fast: every connection is cut); `start` brings it back."""
+        self._pg_ctl("stop", "-m", "fast")
 
     def restart(self) -> None:
         """Stop (fast: every connection is cut) and start again; returns once it accepts

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from tests.live.processes import PROJECT_ROOT, AppServer, RedisServer
+from tests.live.processes import PROJECT_ROOT, AppServer, RedisServer, Worker
 
 # Enough of the test process's environment for a child to run; settings never leak through.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ")
@@ -49,6 +49,8 @@ def production_environment(
             "CONN_MAX_AGE": "60",
             "DATABASE_URL": database_url,
             "CACHE_URL": cache_url,
+            # The queue on the same Redis, in a database of its own.
+            "CELERY_BROKER_URL": cache_url.rsplit("/", 1)[0] + "/1",
             "MEDIA_ROOT": str(workdir / "media"),
             "STATIC_ROOT": str(workdir / "static"),
             # Codes go to the log: with DEBUG off the console backends must be allowed.
@@ -91,6 +93,22 @@ def app_servers(
 
 
 @contextmanager
+def worker(
+    name: str, *, workdir: Path, database_url: str, cache_url: str, **overrides: str
+) -> Iterator[Worker]:
+    """A background worker with the app servers' settings, running the periodic jobs too."""
+    environment = production_environment(
+        workdir=workdir, database_url=database_url, cache_url=cache_url, **overrides
+    )
+    process = Worker(name, env=environment, workdir=workdir)
+    try:
+        process.wait_ready()
+        yield process
+    finally:
+        process.close()
+
+
+@contextmanager
 def redis_server(workdir: Path) -> Iterator[RedisServer]:
     cache = RedisServer("redis-server", workdir=workdir)
     try:
@@ -103,7 +121,10 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
 def manage(*arguments: str, workdir: Path, database_url: str, **overrides: str) -> str:
     """Run `manage.py` with production settings on `database_url`; its output."""
     environment = production_environment(
-        workdir=workdir, database_url=database_url, cache_url="locmemcache://", **overrides
+        workdir=workdir,
+        database_url=database_url,
+        cache_url="locmemcache://",
+        **{"CELERY_BROKER_URL": "memory://", **overrides},
     )
     result = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "manage.py", *arguments],

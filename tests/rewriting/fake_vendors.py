@@ -2,8 +2,9 @@
 
 Each fake logs its account in, issues Bearer tokens and checks them on every other call, keeps
 the tasks it took, and counts every request per call ("login", "submit", "fetch"). A test steers
-it through its methods: `refuse`, `complete`, `fail`, `expire_tokens`, `refuse_all_tokens`, and
-`fault`, which makes the next request of a call misbehave as a sick vendor does.
+it through its methods: `refuse`, `complete`, `fail`, `expire_tokens`, `refuse_all_tokens`,
+`repeat_task_ids`, and `fault`, which makes the next request of a call misbehave as a sick
+vendor does.
 """
 
 import itertools
@@ -48,6 +49,8 @@ class FakeVendor(ABC):
         self.refusal: str | None = None
         self.valid_tokens: set[str] = set()
         self._refuse_all_tokens = False
+        self.repeating_ids = False
+        self.last_task_id: str | None = None
         self._faults: dict[str, list[str]] = defaultdict(list)
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
@@ -75,6 +78,17 @@ class FakeVendor(ABC):
 
     def refuse_all_tokens(self) -> None:
         self._refuse_all_tokens = True
+
+    def repeat_task_ids(self) -> None:
+        """From now on every submit is answered with the id of the one before, as a vendor
+        that reuses its ids would."""
+        self.repeating_ids = True
+
+    def task_id(self, fresh: str) -> str:
+        """`fresh`, or the last id again while repeating."""
+        if not (self.repeating_ids and self.last_task_id):
+            self.last_task_id = fresh
+        return self.last_task_id
 
     def fault(self, call: str, kind: str) -> None:
         assert kind in FAULTS, kind
@@ -190,7 +204,9 @@ class FakeReduceAI(FakeVendor):
             return 400, {"message": self.refusal}
         if not fields.get("text") or fields.get("toolName") not in ("onlyjc", "onlyai"):
             return 422, {"message": "参数错误"}
-        task_id = f"{fields['toolName']}_98631379_{1758017276000 + self.next_serial()}"
+        task_id = self.task_id(
+            f"{fields['toolName']}_98631379_{1758017276000 + self.next_serial()}"
+        )
         self.tasks[task_id] = FakeTask(text=fields["text"], tool=fields["toolName"])
         return 200, {"taskId": task_id, "newBalance": 462}
 
@@ -236,7 +252,7 @@ class FakeCheeyuan(FakeVendor):
             return 200, {"code": 0, "message": self.refusal, "data": None}
         if not fields.get("content") or fields.get("product_type") != 78:
             return 200, {"code": 0, "message": "参数错误", "data": None}
-        task_id = 123456 + self.next_serial()
+        task_id = int(self.task_id(str(123456 + self.next_serial())))
         self.tasks[str(task_id)] = FakeTask(text=fields["content"], tool=fields["product_type"])
         return 200, {"code": 1, "message": "正在生成中,切勿重复提交…", "data": task_id}
 

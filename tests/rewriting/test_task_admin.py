@@ -24,13 +24,14 @@ REFUND_ACTION = "refund_failed_tasks"
 TEXT = "降" * 1000  # 3 points
 
 
-def task_at(vendor, *, owner=None, outcome: str = "processing", text: str = TEXT):
+def task_at(vendor, *, owner=None, outcome: str = "processing", text: str = TEXT, route=None):
     """A task taken by `vendor` through the services, then completed or failed there."""
     owner = owner or funded_user(100)
-    platform, task_type = ROUTE_TO[vendor.service]
-    task = services.rewriting_task_submit(
+    platform, task_type = route or ROUTE_TO[vendor.service]
+    submission = services.rewriting_task_submit(
         user=owner, text=text, platform=platform, task_type=task_type
     )
+    task = owner.rewriting_tasks.get(upstream_task_id=submission.upstream_task_id)
     if outcome == "completed":
         vendor.complete(task.upstream_task_id, "改写后的文本")
     elif outcome == "failed":
@@ -142,9 +143,7 @@ def test_the_list_filters(console, reduceai, cheeyuan, query, shown):
         "failed": task_at(reduceai, outcome="failed"),
         "completed": task_at(reduceai, outcome="completed"),
         "cheeyuan": task_at(cheeyuan),
-        "weipu": services.rewriting_task_submit(
-            user=funded_user(100), text=TEXT, platform="weipu", task_type="reduce-plagiarism"
-        ),
+        "weipu": task_at(reduceai, route=("weipu", "reduce-plagiarism")),
     }
 
     assert listed_ids(listed(console, **query)) == {tasks[shown].pk}

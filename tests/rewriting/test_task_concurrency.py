@@ -1,7 +1,7 @@
 """Tasks under parallel requests: real threads, real connections, PostgreSQL's row locks.
 
 Each thread waits at a barrier so that all of them ask at once, and closes its own connection
-when done. The stale-hold tests without threads run on every database.
+when done.
 """
 
 import itertools
@@ -18,9 +18,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from points.models import PointsTransaction, TransactionType
-from points.services import REFUNDED_NOTE, points_hold
-from rewriting.models import Platform, RewritingTask, Service, TaskStatus, TaskType
-from rewriting.services import INTERRUPTED, STALE_SUBMISSION
+from points.services import REFUNDED_NOTE
+from rewriting.models import RewritingTask, TaskStatus
+from rewriting.services import submission_deadline
+from rewriting.tasks import settle_interrupted_submissions
 from tests.http_servers import UpstreamHandler, http_server
 from tests.rewriting.helpers import (
     REFUND,
@@ -31,7 +32,7 @@ from tests.rewriting.helpers import (
     result,
     submit,
 )
-from tests.rewriting_accounts.helpers import assert_envelope, assert_ok, bearer, post
+from tests.rewriting_accounts.helpers import assert_ok, bearer, post
 from tests.threads import all_at_once
 
 TEXT = "降" * 800
@@ -218,102 +219,7 @@ def test_after_parallel_refunds_the_balance_is_back_once(failed_spend):
     assert spend.description.count(REFUNDED_NOTE) == 1
 
 
-# --- holds of submissions that were cut off --------------------------------------------------
-
-
-def cut_off_submission(owner, *, age: timedelta) -> RewritingTask:
-    """A task left in "submitting" `age` ago, its cost still held, as a process that died
-    between holding the points and hearing from the vendor leaves it."""
-    points_hold(user=owner, amount=COST)
-    task = RewritingTask.objects.create(
-        owner=owner,
-        text=TEXT,
-        platform=Platform.ZHIWANG,
-        task_type=TaskType.REDUCE_PLAGIARISM,
-        service=Service.REDUCEAI,
-        tool="onlyjc",
-        cost=COST,
-    )
-    RewritingTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - age)
-    return task
-
-
-STALE = STALE_SUBMISSION + timedelta(minutes=1)
-RECENT = STALE_SUBMISSION - timedelta(minutes=1)
-
-
-@pytest.mark.django_db
-def test_a_stale_submission_is_not_accepted_on_the_owners_next_submit(reduceai, make_token):
-    customer = funded_user(COST)
-    stale = cut_off_submission(customer, age=STALE)
-
-    assert_ok(
-        submit(APIClient(), make_token(customer), TEXT, "zhiwang", "reduce-plagiarism"),
-        TASK_SUBMITTED,
-    )
-
-    stale.refresh_from_db()
-    assert (stale.status, stale.failure_reason) == (TaskStatus.NOT_ACCEPTED, INTERRUPTED)
-    assert stale.finished_at is not None
-    assert stale.spend is None
-
-
-@pytest.mark.django_db
-def test_a_stale_hold_released_pays_for_the_next_task(reduceai, make_token):
-    customer = funded_user(COST)
-    cut_off_submission(customer, age=STALE)
-
-    submit(APIClient(), make_token(customer), TEXT, "zhiwang", "reduce-plagiarism")
-
-    account = points_account(customer)
-    assert (account.balance, account.held) == (ZERO, ZERO)
-    assert list(spends_of(customer).values_list("amount", flat=True)) == [-COST]
-    assert reduceai.submits == 1
-
-
-@pytest.mark.django_db
-def test_a_recent_submission_keeps_its_hold(reduceai, make_token):
-    customer = funded_user(COST)
-    recent = cut_off_submission(customer, age=RECENT)
-
-    response = submit(APIClient(), make_token(customer), TEXT, "zhiwang", "reduce-plagiarism")
-
-    assert_envelope(response, 400, NOT_ENOUGH)
-    recent.refresh_from_db()
-    assert recent.status == TaskStatus.SUBMITTING
-    assert points_account(customer).held == COST
-    assert reduceai.submits == 0
-
-
-@pytest.mark.django_db
-def test_someone_elses_submit_leaves_a_stale_hold_alone(reduceai, make_token):
-    customer = funded_user(COST)
-    stale = cut_off_submission(customer, age=STALE)
-
-    submit(APIClient(), make_token(funded_user(COST)), TEXT, "zhiwang", "reduce-plagiarism")
-
-    stale.refresh_from_db()
-    assert stale.status == TaskStatus.SUBMITTING
-    assert points_account(customer).held == COST
-
-
-@parallel
-def test_parallel_submits_release_a_stale_hold_once(reduceai, make_token):
-    customer = funded_user(COST * 3)
-    stale = cut_off_submission(customer, age=STALE)
-    token = make_token(customer)
-
-    answers = together(5, lambda: submit_text(token))
-
-    assert statuses(answers) == {200: 3, 400: 2}
-    stale.refresh_from_db()
-    assert stale.status == TaskStatus.NOT_ACCEPTED
-    account = points_account(customer)
-    assert (account.balance, account.held) == (ZERO, ZERO)
-    assert ledger_sum(customer) == ZERO
-
-
-# --- a submit that outlives the stale limit --------------------------------------------------
+# --- a submit that outlives its deadline ----------------------------------------------------
 
 
 class GatedReduceAI:
@@ -374,15 +280,17 @@ class Submission(threading.Thread):
 
 @pytest.fixture
 def late_and_on_time(gated_reduceai, make_token):
-    """A submit that waited on its vendor past the stale limit, and the owner's next submit,
-    which released the late one's hold, both still with the vendor; the late one's answer
+    """A submit that waited on its vendor past the deadline, so that the settling job released
+    its hold, and the owner's next submit, both still with the vendor; the late one's answer
     comes first. The user, and the two finished submissions."""
     customer = funded_user(COST * 2)
     token = make_token(customer)
     late = Submission(token, gated_reduceai.arrived[0])
     late.start()
     gated_reduceai.arrived[0].wait()
-    RewritingTask.objects.filter(owner=customer).update(created_at=timezone.now() - STALE)
+    past_deadline = timezone.now() - submission_deadline() - timedelta(minutes=1)
+    RewritingTask.objects.filter(owner=customer).update(created_at=past_deadline)
+    settle_interrupted_submissions()
     on_time = Submission(token, gated_reduceai.arrived[1])
     on_time.start()
     gated_reduceai.arrived[1].wait()
