@@ -103,6 +103,8 @@ def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: st
     except DATABASE_OUTAGE as error:
         _accept_later(task, upstream_task_id=upstream_task_id, error=error)
         return Submission(upstream_task_id, task.service, balance - task.cost, task.cost)
+    if task.spend is None:  # taken after its hold was given up, and too late to be paid for
+        raise ApplicationError(f"{task.service.upper()}任务提交失败", status_code=500)
     return Submission(upstream_task_id, task.service, task.spend.balance_after, task.cost)
 
 

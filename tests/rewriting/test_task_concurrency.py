@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from points.models import PointsTransaction, TransactionType
-from points.services import REFUNDED_NOTE
+from points.services import REFUNDED_NOTE, points_hold
 from rewriting.models import RewritingTask, TaskStatus
 from rewriting.services import submission_deadline
 from rewriting.tasks import settle_interrupted_submissions
@@ -321,3 +321,26 @@ def test_a_late_vendor_answer_is_charged_when_points_allow(late_and_on_time):
     task = RewritingTask.objects.get(upstream_task_id=late.answer[2]["taskId"])
     assert (task.status, task.failure_reason) == (TaskStatus.PROCESSING, "")
     assert task.spend.amount == -COST
+
+
+@parallel
+def test_a_late_vendor_answer_the_points_no_longer_cover_is_refused_and_charges_nothing(
+    gated_reduceai, make_token
+):
+    customer = funded_user(COST)
+    late = Submission(make_token(customer), gated_reduceai.arrived[0])
+    late.start()
+    gated_reduceai.arrived[0].wait()
+    past_deadline = timezone.now() - submission_deadline() - timedelta(minutes=1)
+    RewritingTask.objects.filter(owner=customer).update(created_at=past_deadline)
+    settle_interrupted_submissions()
+    points_hold(user=customer, amount=COST)  # another task holds the points meanwhile
+
+    gated_reduceai.gates[0].set()
+    late.join()
+
+    assert late.answer[:2] == (500, "REDUCEAI任务提交失败")
+    [task] = RewritingTask.objects.filter(owner=customer)
+    assert (task.status, task.spend_id) == (TaskStatus.NOT_ACCEPTED, None)
+    assert "余额不足" in task.failure_reason
+    assert not spends_of(customer).exists()
