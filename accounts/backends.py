@@ -1,7 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 
+from accounts.lockout import account_named
 from accounts.models import User
-from accounts.selectors import user_by_password_name
+from accounts.phones import E164_PHONE
 
 
 class AccountBackend(ModelBackend):
@@ -15,7 +16,8 @@ class AccountBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        user = user_by_password_name(username)
+        # A login phone names an account only with an SMS code, never with a password.
+        user = None if E164_PHONE.fullmatch(username.strip()) else account_named(request, username)
         if user is None:
             User().set_password(password)  # the same work as a real check: timing tells nothing
             return None

@@ -16,7 +16,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.contrib.auth import authenticate, user_login_failed
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -46,8 +46,17 @@ def account_name(request: HttpRequest, credentials: dict | None) -> str | None:
     typed = (credentials or {}).get("username")
     if not isinstance(typed, str) or not typed.strip():
         return None
-    user = user_by_login_name(typed)
+    user = account_named(request, typed)
     return user.email if user is not None else typed.strip().lower()[:255]
+
+
+def account_named(request: HttpRequest, name: str) -> User | None:
+    """The account `name` names (selectors.user_by_login_name), looked up once per request:
+    axes asks for it several times in one sign-in, and the password backend once more."""
+    known = request.__dict__.setdefault("_accounts_named", {})
+    if name not in known:
+        known[name] = user_by_login_name(name)
+    return known[name]
 
 
 class LoginFailureHandler(AxesDatabaseHandler):
@@ -56,7 +65,7 @@ class LoginFailureHandler(AxesDatabaseHandler):
     NAT) after LOGIN_FAILURE_LIMIT_PER_IP. A success clears its own account's failures only: one's
     own account must not wipe the count of guesses made at others' from the same address."""
 
-    def get_failures(self, request, credentials: dict | None = None) -> int:
+    def _failures(self, request, credentials: dict | None) -> int:
         by_account, by_address = (
             attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
             for attempts in self.get_user_attempts(request, credentials)
@@ -66,6 +75,22 @@ class LoginFailureHandler(AxesDatabaseHandler):
         account_limit = settings.LOGIN_FAILURE_LIMIT
         scaled = by_address * account_limit // settings.LOGIN_FAILURE_LIMIT_PER_IP
         return max(by_account, scaled)
+
+    def is_allowed(self, request, credentials: dict | None = None) -> bool:
+        # Noted on the request: the APIs tell a locked account from a wrong password by it, and
+        # a sign-in with no failures behind it has nothing to clear.
+        request.sign_in_refused = not super().is_allowed(request, credentials)
+        return not request.sign_in_refused
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        failures = self._failures(request, credentials)
+        request.sign_in_failures = failures
+        return failures
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        if getattr(request, "sign_in_failures", None) == 0:
+            return
+        super().user_logged_in(sender, request, user, **kwargs)
 
     def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
         username = get_client_username(request, credentials)
@@ -104,8 +129,10 @@ def sign_in_with_password(*, request: HttpRequest, name: str, password: str) -> 
     """The account `name` names if `password` is its own (a disabled one too: callers say why
     it may not sign in); None otherwise, counted as a failure. The failure that reaches a limit
     is answered as the failure it is; the lock refuses the next try."""
-    sign_in_refuse_if_locked(request=request, name=name)
-    return authenticate(request, username=name, password=password)
+    user = authenticate(request, username=name, password=password)
+    if getattr(request, "sign_in_refused", False):
+        raise RateLimitedError(LOCKED_OUT, retry_after=lockout_seconds())
+    return user
 
 
 def sign_in_failed(*, request: HttpRequest, name: str) -> None:
@@ -114,8 +141,10 @@ def sign_in_failed(*, request: HttpRequest, name: str) -> None:
 
 
 def sign_in_succeeded(*, request: HttpRequest, user: User) -> None:
-    """A sign-in the API let through: the account's failures are cleared, as a form login's are."""
-    user_logged_in.send(sender=type(user), request=request, user=user)
+    """A sign-in the API let through: the account's failures are cleared, as a form login's are.
+    (Straight to axes, not through Django's user_logged_in: an API login starts no session, and
+    needs no write of `last_login` on every login.)"""
+    AxesProxyHandler.user_logged_in(sender=type(user), request=request, user=user)
 
 
 def sign_in_locks_lift(*, account_names: set[str], addresses: set[str]) -> int:

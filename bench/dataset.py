@@ -36,7 +36,13 @@ def dataset_load(*, users: int, tickets_per_user: int, ledger_per_user: int) -> 
     start = timezone.now() - timedelta(days=365)
     people = User.objects.bulk_create(
         [
-            User(email=bench_email(n), username=f"bench{n:04d}", password=password)
+            # Customers of both products, their addresses proven on the portal.
+            User(
+                email=bench_email(n),
+                username=f"bench{n:04d}",
+                password=password,
+                email_verified_at=start,
+            )
             for n in range(users)
         ],
         batch_size=BATCH,
