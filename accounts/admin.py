@@ -298,19 +298,20 @@ def _failures_of(field: str) -> Subquery:
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
+    # axes' own field names are English: every column is named here.
     list_display = (
         "account",
-        "ip_address",
-        "failures_since_start",
+        "address",
+        "failures",
         "account_locked",
         "address_locked",
-        "attempt_time",
-        "path_info",
+        "last_failure",
+        "way_in",
     )
     search_fields = ("=username", "=ip_address")
     ordering = ("-attempt_time",)
     actions = ("lift_locks",)
-    fields = ("account", "ip_address", "user_agent", "path_info", "failures_since_start")
+    fields = ("account", "address", "browser", "way_in", "failures", "last_failure")
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -332,6 +333,26 @@ class LoginFailureAdmin(admin.ModelAdmin):
     @admin.display(description="账号", ordering="username")
     def account(self, obj: LoginFailure) -> str:
         return obj.username or "—"
+
+    @admin.display(description="客户端地址", ordering="ip_address")
+    def address(self, obj: LoginFailure) -> str:
+        return obj.ip_address or "—"
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, obj: LoginFailure) -> int:
+        return obj.failures_since_start
+
+    @admin.display(description="最近失败时间", ordering="attempt_time")
+    def last_failure(self, obj: LoginFailure):
+        return obj.attempt_time
+
+    @admin.display(description="登录入口")
+    def way_in(self, obj: LoginFailure) -> str:
+        return obj.path_info
+
+    @admin.display(description="浏览器")
+    def browser(self, obj: LoginFailure) -> str:
+        return obj.user_agent
 
     @admin.display(description="账号已锁定", boolean=True)
     def account_locked(self, obj: LoginFailure) -> bool:

@@ -55,7 +55,8 @@ class User(AbstractBaseUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField("邮箱", max_length=254, unique=True)
     # When the address was proven by a code sent to it (or vouched for by staff). The portal signs
-    # in proven addresses only; one nobody proved goes to whoever proves it (README, "Identity").
+    # in proven addresses only; one nobody proved goes to whoever proves it (README, "Proven
+    # e-mail addresses").
     email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
     username = models.CharField("用户名", max_length=20, unique=True, null=True, blank=True)
     phone = models.CharField("登录手机号", max_length=16, unique=True, null=True, blank=True)
@@ -150,6 +151,9 @@ class LoginFailure(AccessAttempt):
         proxy = True
         verbose_name = "登录失败记录"
         verbose_name_plural = "登录失败记录"
+
+    def __str__(self) -> str:
+        return f"{self.username or '—'}（{self.ip_address}）"
 
 
 class VerificationChannel(models.TextChoices):

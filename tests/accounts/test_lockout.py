@@ -140,6 +140,7 @@ def test_staff_see_the_lock_in_the_console_and_lift_it(member, console):
 
     page = console.get("/admin/accounts/loginfailure/")
     [row] = LoginFailure.objects.all()
+    detail = console.get(f"/admin/accounts/loginfailure/{row.pk}/change/").content.decode()
     lifted = console.post(
         "/admin/accounts/loginfailure/",
         {"action": "lift_locks", "_selected_action": [row.pk]},
@@ -147,7 +148,10 @@ def test_staff_see_the_lock_in_the_console_and_lift_it(member, console):
     )
 
     assert page.status_code == 200
-    assert member.email in page.content.decode()
+    listed = page.content.decode()
+    assert member.email in listed and "失败次数" in listed and "账号已锁定" in listed
+    assert "Failed Logins" not in listed and "IP Address" not in listed  # the console is Chinese
+    assert "客户端地址" in detail and "User Agent" not in detail and "Attempted" not in detail
     assert "已解除锁定" in lifted.content.decode()
     assert not LoginFailure.objects.exists()
     assert portal_login(member.email, DEFAULT_PASSWORD).status_code == 200
