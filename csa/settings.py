@@ -105,6 +105,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default="csa"))
+# The sandbox vendor's tasks, which the dev server and its worker must both see: the shared cache
+# where there is one, else files under var/.
+CACHES["sandbox"] = (
+    CACHES["default"]
+    if not CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "sandbox-tasks"),
+    }
+)
 # An unreachable Redis must cost a request a second at most, never a hung worker.
 _CACHE_TIMEOUT = env.float("CACHE_TIMEOUT_SECONDS", default=1.0)
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
@@ -329,6 +339,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "poll-rewriting-tasks": {
+        "task": "rewriting.tasks.poll_rewriting_tasks",
+        "schedule": 3.0,  # the vendors' polling interval (rewriting.services.POLL_INTERVAL)
+    },
     "settle-interrupted-submissions": {
         "task": "rewriting.tasks.settle_interrupted_submissions",
         "schedule": env.float("REWRITING_SETTLE_INTERVAL_SECONDS", default=30.0),

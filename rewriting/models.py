@@ -68,6 +68,8 @@ class RewritingTask(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     checked_at = models.DateTimeField("上次询问上游", null=True, blank=True)
+    # Since when the worker's polls could not reach the vendor; cleared by the next answer.
+    vendor_unreachable_since = models.DateTimeField("上游无法访问起始", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
@@ -76,6 +78,12 @@ class RewritingTask(models.Model):
         ordering = ("-created_at", "-id")
         indexes = [
             models.Index(fields=["owner", "status"], name="rewriting_task_owner_status"),
+            # The worker's look for the processing tasks due a poll: a small part of all tasks.
+            models.Index(
+                fields=["checked_at"],
+                condition=Q(status="processing"),
+                name="rewriting_task_poll_due",
+            ),
             # The settling job's look for submissions cut off: few rows, found at once.
             models.Index(
                 fields=["created_at"],

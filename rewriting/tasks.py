@@ -27,3 +27,20 @@ def settle_interrupted_submissions() -> None:
     """Charge the tasks vendors took whose requests were cut off; release the holds of those
     cut off before the vendor answered. Periodic: a run that fails is the next run's to do."""
     services.rewriting_submissions_settle()
+
+
+# A poll that waited longer than this in the queue is dropped: the next dispatch asks afresh.
+POLL_EXPIRES_SECONDS = 30
+
+
+@shared_task
+def poll_rewriting_tasks() -> None:
+    """Every POLL_INTERVAL: one poll queued for each processing task due one."""
+    for task_id in services.rewriting_tasks_due_for_poll():
+        poll_rewriting_task.apply_async((task_id,), expires=POLL_EXPIRES_SECONDS)
+
+
+@shared_task
+def poll_rewriting_task(task_id: int) -> None:
+    """Ask the task's vendor where it stands; a vendor that fails is asked at the next poll."""
+    services.rewriting_task_poll(task_id=task_id)

@@ -55,7 +55,7 @@ class TaskResultView(EnvelopeAPIView):
         task = selectors.rewriting_task_of(
             user=request.user, service=payload["service"], upstream_task_id=payload["taskId"]
         )
-        task = services.rewriting_task_refresh(task=task)
+        task = services.rewriting_task_current(task=task)
         return EnvelopeResponse(serializers.TaskResultSerializer(task).data, message="查询成功")
 
 

@@ -10,10 +10,14 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import LoginSession, Role, User
 from accounts.tokens import access_token_issue
+from csa.celery import app as celery_app
 from tests.factories import LoginSessionFactory, UserFactory
 from tests.http_servers import closed_port_url
 
 pytest_plugins = ["tests.storage_fixtures"]
+
+# A job a test queues runs in it, at once; real workers run in the live suite.
+celery_app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """A stand-in vendor for development, used only with DEBUG on and a vendor's settings missing.
 
-Tasks live in the shared cache, so every process sees the same lifecycle: processing with growing
+Tasks live in the `sandbox` cache (the shared one, or files), so the dev server and its worker
+see the same lifecycle: processing with growing
 progress for a few seconds after submit, then completed with the text under a marker. Text that
 contains FAIL ends failed (to try refunds); text that contains REFUSE is refused at submit.
 """
@@ -10,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from rewriting.providers.base import Provider, ProviderRefused, TaskState
 
@@ -35,14 +36,14 @@ class SandboxProvider(Provider):
             raise ProviderRefused("沙箱拒绝了该任务（文本含 REFUSE）")
         task_id = f"{TASK_ID_PREFIX}{uuid.uuid4()}"
         task = {"text": text, "tool": tool, "submitted_at": self.clock()}
-        cache.set(_key(task_id), task, TASK_TTL_SECONDS)
+        caches["sandbox"].set(_key(task_id), task, TASK_TTL_SECONDS)
         logger.info("Sandbox vendor took task %s (%s, %d characters)", task_id, tool, len(text))
         return task_id
 
     def fetch(self, *, task_id: str) -> TaskState:
-        task = cache.get(_key(task_id))
+        task = caches["sandbox"].get(_key(task_id))
         if task is None:
-            # A local-memory cache forgets on every restart; end the task rather than poll forever.
+            # The cache forgot it (cleared, or expired): end the task rather than poll forever.
             logger.warning("Sandbox vendor has no task %s (cache cleared?): failed", task_id)
             return TaskState("failed")
         elapsed = self.clock() - task["submitted_at"]

@@ -1,7 +1,7 @@
-"""The background worker finishes submissions that real processes could not: one whose app
-process was killed while the vendor had it, and one the vendor took while PostgreSQL was down.
-Nobody asks after either; the worker (`celery worker --beat`, as `make serve` runs it) settles
-both."""
+"""The background worker (`celery worker --beat`, as `make serve` runs it) does what real
+processes leave undone, with nobody asking: it settles a submission whose app process was killed
+while the vendor had it, records a task the vendor took while PostgreSQL was down, and follows a
+task to its end, so that the customer's question is answered from the database."""
 
 import contextlib
 import threading
@@ -172,3 +172,47 @@ def _status(task: RewritingTask) -> str:
 def _ignore_errors(call, *args, **kwargs) -> None:
     with contextlib.suppress(requests.RequestException):  # the server it asked was killed
         call(*args, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_finishes_with_nobody_asking_and_the_answer_makes_no_vendor_call(
+    tmp_path, live_database_url, make_token
+):
+    customer = funded_user(10)
+    token = make_token(customer)
+    with (
+        serving_vendors() as (vendors, vendor_settings),
+        redis_server(tmp_path) as cache,
+        app_servers(
+            ["app"],
+            workdir=tmp_path,
+            database_url=live_database_url,
+            cache_url=cache.url,
+            **vendor_settings,
+        ) as [app],
+        worker(
+            "worker",
+            workdir=tmp_path,
+            database_url=live_database_url,
+            cache_url=cache.url,
+            **vendor_settings,
+        ),
+    ):
+        vendor = vendors["cheeyuan"]
+        task_id = envelope_data(app.post(SUBMIT_PATH, task_body("cheeyuan"), token=token))["taskId"]
+        vendor.complete(str(task_id), "改写完成的文本")
+
+        wait_for(
+            lambda: RewritingTask.objects.filter(status=TaskStatus.COMPLETED).exists(),
+            what="the worker hearing the task finished",
+        )
+        fetches = len(vendor.requests["fetch"])
+        answers = [
+            envelope_data(
+                app.post("/ai/result", {"taskId": task_id, "service": "cheeyuan"}, token=token)
+            )
+            for _ in range(3)
+        ]
+
+    assert {(a["status"], a["result"]) for a in answers} == {("completed", "改写完成的文本")}
+    assert len(vendor.requests["fetch"]) == fetches  # the answers asked the vendor nothing

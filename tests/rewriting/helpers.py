@@ -6,6 +6,7 @@ from accounts.models import User
 from points.models import PointsAccount
 from points.services import points_recharge
 from rewriting.models import RewritingTask
+from rewriting.tasks import poll_rewriting_tasks
 from tests.factories import UserFactory
 from tests.rewriting_accounts.helpers import bearer, post
 
@@ -80,3 +81,8 @@ def points_account(user: User) -> PointsAccount:
 def poll_interval_passes(task_id) -> None:
     """As if the 3 s between two vendor calls for this task had gone by."""
     RewritingTask.objects.filter(upstream_task_id=str(task_id)).update(checked_at=None)
+
+
+def worker_polls() -> None:
+    """What the worker does every 3 s: ask the vendors about each processing task due a poll."""
+    poll_rewriting_tasks()

@@ -29,6 +29,7 @@ from tests.rewriting.helpers import (
     points_account,
     result,
     submit,
+    worker_polls,
 )
 from tests.rewriting_accounts.helpers import assert_envelope, assert_ok
 
@@ -202,8 +203,11 @@ def test_asking_for_a_cut_off_task_the_vendor_took_charges_it_and_answers(reduce
     task = cut_off_submission(customer, age=timedelta(seconds=1), upstream_task_id=task_id)
 
     data = assert_ok(result(APIClient(), make_token(customer), task_id, "reduceai"), RESULT_FOUND)
+    worker_polls()
+    then = assert_ok(result(APIClient(), make_token(customer), task_id, "reduceai"), RESULT_FOUND)
 
-    assert (data["status"], data["progress"]) == ("processing", 40)
+    assert (data["status"], data["progress"]) == ("processing", 0)
+    assert (then["status"], then["progress"]) == ("processing", 40)
     task.refresh_from_db()
     assert task.status == TaskStatus.PROCESSING
     assert spends_of(customer).get().reference_id == task_id

@@ -18,6 +18,7 @@ from tests.rewriting.helpers import (
     result,
     submit,
     transactions,
+    worker_polls,
 )
 from tests.rewriting_accounts.helpers import (
     BAD_JSON,
@@ -390,10 +391,12 @@ def test_a_sandbox_task_completes_once_its_time_passes(api_client, token, settin
     settings.REWRITING_SANDBOX_SECONDS = 3600
     submitted = submit(api_client, token, "文本", "zhiwang", "reduce-ai-rate")
     task_id = assert_ok(submitted, TASK_SUBMITTED)["taskId"]
+    worker_polls()
     assert result(api_client, token, task_id, "cheeyuan").json()["data"]["status"] == "processing"
 
     settings.REWRITING_SANDBOX_SECONDS = 0
     poll_interval_passes(task_id)
+    worker_polls()
     data = assert_ok(result(api_client, token, task_id, "cheeyuan"), "查询成功")
 
     assert (data["status"], data["progress"]) == ("completed", 100)

@@ -19,6 +19,7 @@ from tests.rewriting.helpers import (
     result,
     submit,
     transactions,
+    worker_polls,
 )
 from tests.rewriting_accounts.helpers import assert_ok
 
@@ -51,6 +52,7 @@ def submitted(api_client, token: str) -> str:
 
 def completed(api_client, token: str, reduceai, task_id: str) -> dict:
     reduceai.complete(task_id, OUTPUT_TEXT)
+    worker_polls()
     return assert_ok(result(api_client, token, task_id, "reduceai"), RESULT_FOUND)
 
 

@@ -37,7 +37,7 @@ def task_at(vendor, *, owner=None, outcome: str = "processing", text: str = TEXT
     elif outcome == "failed":
         vendor.fail(task.upstream_task_id)
     if outcome != "processing":
-        task = services.rewriting_task_refresh(task=task)
+        task = services.rewriting_task_poll(task_id=task.pk)
     assert task.status == outcome
     return task
 

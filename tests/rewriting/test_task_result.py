@@ -1,6 +1,7 @@
-"""POST /ai/result: whose task, which vendor, the vendor's state as each vendor words it, at most
-one vendor call per task every 3 s, a finished task answered from the database, and a failed
-task's points given back through /points/refund."""
+"""POST /ai/result: whose task, which vendor, the vendor's state as each vendor words it (as the
+worker last heard it: the worker asks each task's vendor at most once every 3 s, the request
+never), a finished task answered from the database, and a failed task's points given back
+through /points/refund."""
 
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from tests.rewriting.helpers import (
     result,
     submit,
     transactions,
+    worker_polls,
 )
 from tests.rewriting_accounts.helpers import (
     INVALID_TOKEN,
@@ -45,6 +47,8 @@ def task_of(vendor_name: str, api_client, token: str) -> str:
 
 
 def poll(api_client, token: str, task_id, service: str) -> dict:
+    """The worker's poll of due tasks, then the customer's question."""
+    worker_polls()
     return assert_ok(result(api_client, token, task_id, service), RESULT_FOUND)
 
 
@@ -233,7 +237,31 @@ def test_an_expired_vendor_token_is_renewed_while_polling(api_client, token, ven
     assert vendor.logins == 2
 
 
-# --- one vendor call per 3 s ------------------------------------------------------------------
+# --- the worker asks, once per 3 s; the customer's question asks nobody ---------------------
+
+
+def test_asking_for_a_result_makes_no_vendor_call(api_client, token, vendor):
+    task_id = task_of(vendor.service, api_client, token)
+    vendor.complete(task_id, "改写后的文本")
+
+    answers = [
+        assert_ok(result(api_client, token, task_id, vendor.service), RESULT_FOUND)
+        for _ in range(3)
+    ]
+
+    assert vendor.requests["fetch"] == []
+    assert {answer["status"] for answer in answers} == {"processing"}  # until the worker asks
+
+
+def test_the_worker_finishes_a_task_nobody_asks_about(api_client, token, vendor):
+    task_id = task_of(vendor.service, api_client, token)
+    vendor.complete(task_id, "改写后的文本")
+
+    worker_polls()
+
+    task = RewritingTask.objects.get()
+    assert (task.status, task.result) == ("completed", "改写后的文本")
+    assert len(vendor.requests["fetch"]) == 1
 
 
 def test_many_polls_within_3_seconds_ask_the_vendor_once(api_client, token, vendor):
@@ -384,22 +412,28 @@ def test_after_a_reduceai_fetch_error_the_next_poll_asks_again(api_client, token
 
 
 @pytest.mark.parametrize("kind", ["http-502", "hang", "not-json"])
-def test_a_cheeyuan_fetch_error_is_a_server_error(api_client, token, cheeyuan, kind):
+def test_a_cheeyuan_fetch_error_is_a_server_error_until_the_vendor_answers_again(
+    api_client, token, cheeyuan, kind
+):
     task_id = task_of("cheeyuan", api_client, token)
     cheeyuan.fault("fetch", kind)
+    worker_polls()
 
     response = result(api_client, token, task_id, "cheeyuan")
+    poll_interval_passes(task_id)
+    after = poll(api_client, token, task_id, "cheeyuan")
 
     assert_refused(response, 500, "CHEEYUAN结果查询失败")
     assert RewritingTask.objects.get().status == "processing"
     assert balance(api_client, token) == 7
+    assert after["status"] == "processing"
 
 
 def test_a_fetch_error_marks_nothing_failed(api_client, token, vendor):
-    task_id = task_of(vendor.service, api_client, token)
+    task_of(vendor.service, api_client, token)
     vendor.fault("fetch", "http-502")
 
-    result(api_client, token, task_id, vendor.service)
+    worker_polls()
 
     assert transactions(api_client, token)[0]["is_successful"] is True
 
@@ -414,7 +448,7 @@ def test_a_stored_answer_costs_two_queries(api_client, token, reduceai, django_a
     poll_interval_passes(task_id)
 
     with django_assert_num_queries(2):
-        poll(api_client, token, task_id, "reduceai")
+        assert_ok(result(api_client, token, task_id, "reduceai"), RESULT_FOUND)
 
     assert len(reduceai.requests["fetch"]) == 1
 

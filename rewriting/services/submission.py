@@ -1,5 +1,5 @@
-"""A rewriting task's life: points held, the vendor asked, the spend recorded; then polled until
-the vendor says completed or failed."""
+"""Submitting a task: its points held, the vendor asked, the id the vendor gave recorded, the
+held points spent. What a cut-off submission leaves behind is finished here too."""
 
 import logging
 from dataclasses import dataclass
@@ -10,15 +10,12 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from accounts.models import User
-from csa.errors import ApplicationError, NotFoundError, ServiceUnavailableError
+from csa.errors import ApplicationError, ServiceUnavailableError
 from points.services import (
     InsufficientPointsError,
     points_hold,
     points_hold_release,
-    points_refund,
-    points_snapshot_attach,
     points_spend,
-    points_spend_fail,
 )
 from rewriting.models import ACCEPTED_STATUSES, RewritingTask, TaskStatus
 from rewriting.pricing import task_cost
@@ -26,18 +23,15 @@ from rewriting.providers import (
     ProviderError,
     ProviderRefused,
     ProviderUnavailable,
-    TaskState,
     provider_for,
 )
 from rewriting.providers.vendor import Timeouts
 from rewriting.routing import Route, route_for
-from rewriting.selectors import TASK_NOT_FOUND
+from rewriting.services.rows import task_locked
 from rewriting.snapshots import snapshot_save
 
 logger = logging.getLogger(__name__)
 
-# The vendors suggest polling every 3 s; clients may poll as often as they like.
-POLL_INTERVAL = timedelta(seconds=3)
 # A task whose vendor id is recorded but not yet charged is left this long to the request that
 # heard the vendor before the settling job charges it instead.
 ACCEPT_GRACE = timedelta(seconds=30)
@@ -185,7 +179,7 @@ def _upstream_id_record(*, task_id: int, upstream_task_id: str) -> None:
 
 @transaction.atomic
 def _task_charge(task: RewritingTask, *, user_input_file: str) -> RewritingTask:
-    task = _locked(task)  # the task before the account, as everywhere
+    task = task_locked(task)  # the task before the account, as everywhere
     if task.status in ACCEPTED_STATUSES:
         return task  # charged meanwhile by another caller
     still_held = task.status == TaskStatus.SUBMITTING
@@ -241,7 +235,7 @@ def rewriting_submissions_settle() -> tuple[int, int]:
 def _submission_give_up(task: RewritingTask) -> bool:
     """Release a cut-off submission's hold, unless its vendor id was recorded meanwhile."""
     with transaction.atomic():
-        task = _locked(task)
+        task = task_locked(task)
         if task.status != TaskStatus.SUBMITTING or task.upstream_task_id:
             return False
         logger.error("Rewriting task %s was cut off while submitting; releasing its hold", task.pk)
@@ -251,7 +245,7 @@ def _submission_give_up(task: RewritingTask) -> bool:
 
 @transaction.atomic
 def _task_not_accepted(task: RewritingTask, *, reason: str) -> None:
-    task = _locked(task)
+    task = task_locked(task)
     if task.status != TaskStatus.SUBMITTING:
         return  # given up already, as a cut-off submission
     _hold_release(task, reason=reason)
@@ -272,89 +266,3 @@ def _not_accepted_reason(error: ProviderError) -> str:
     if isinstance(error, ProviderUnavailable) and error.task_may_exist:
         return "上游未应答，可能已建任务（未扣积分）"
     return f"上游不可用：{error.message}"
-
-
-def rewriting_task_refresh(*, task: RewritingTask) -> RewritingTask:
-    """Bring a processing task up to date with its vendor, asking at most once per
-    POLL_INTERVAL however many clients poll; a finished task is answered as stored. A task the
-    vendor took whose charge was cut off is charged first: it is the customer's now."""
-    if task.status == TaskStatus.SUBMITTING:
-        task = rewriting_task_accept(task_id=task.pk, upstream_task_id=task.upstream_task_id)
-        if task.status not in ACCEPTED_STATUSES:
-            raise NotFoundError(TASK_NOT_FOUND)
-    if task.status != TaskStatus.PROCESSING or not _poll_claim(task):
-        return task
-    try:
-        state = provider_for(task.service).fetch(task_id=task.upstream_task_id)
-    except ProviderUnavailable as error:
-        if task.service == "cheeyuan":
-            raise ApplicationError("CHEEYUAN结果查询失败", status_code=500) from error
-        return task  # REDUCEAI's document answers "processing" until the vendor is back
-    if state.status == TaskStatus.COMPLETED:
-        return _task_complete(task, state)
-    if state.status == TaskStatus.FAILED:
-        return _task_fail(task, state)
-    task.progress = state.progress if state.progress is not None else task.progress
-    task.upstream_details = state.details
-    task.save(update_fields=["progress", "upstream_details", "updated_at"])
-    return task
-
-
-def _poll_claim(task: RewritingTask) -> bool:
-    """Take this interval's one vendor call for the task; False if another request has it.
-    A conditional UPDATE, so it holds across processes."""
-    now = timezone.now()
-    claimed = (
-        RewritingTask.objects.filter(pk=task.pk, status=TaskStatus.PROCESSING)
-        .exclude(checked_at__gt=now - POLL_INTERVAL)
-        .update(checked_at=now)
-    )
-    return bool(claimed)
-
-
-def _task_complete(task: RewritingTask, state: TaskState) -> RewritingTask:
-    ai_response_file = snapshot_save(task=task, kind="output", text=state.result)
-    with transaction.atomic():
-        task = _locked(task)
-        if task.status != TaskStatus.PROCESSING:
-            return task
-        task.status = TaskStatus.COMPLETED
-        task.progress = 100
-        task.result = state.result
-        task.upstream_details = state.details
-        task.finished_at = timezone.now()
-        task.save()
-        if ai_response_file:
-            points_snapshot_attach(spend=task.spend, ai_response_file=ai_response_file)
-    return task
-
-
-@transaction.atomic
-def _task_fail(task: RewritingTask, state: TaskState) -> RewritingTask:
-    task = _locked(task)
-    if task.status != TaskStatus.PROCESSING:
-        return task
-    task.status = TaskStatus.FAILED
-    task.progress = state.progress if state.progress is not None else task.progress
-    task.upstream_details = state.details
-    task.finished_at = timezone.now()
-    task.save()
-    points_spend_fail(spend=task.spend)
-    logger.info("Rewriting task %s failed at %s; its spend is refundable", task.pk, task.service)
-    return task
-
-
-def _locked(task: RewritingTask) -> RewritingTask:
-    """The task's row, locked. Lock order is task, then account, in every service here."""
-    return (
-        RewritingTask.objects.select_for_update(of=("self",))
-        .select_related("owner", "spend")
-        .get(pk=task.pk)
-    )
-
-
-def rewriting_task_refund(*, task: RewritingTask) -> None:
-    """Staff give back a failed task's points, through the customer's own refund."""
-    if task.spend_id is None:
-        raise ApplicationError("该任务没有消费记录，无需返还")
-    points_refund(user=task.owner, transaction_id=task.spend_id)
