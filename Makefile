@@ -22,8 +22,8 @@ var:
 
 # The background worker with the periodic jobs (`--beat`), in one process: what `make run` and
 # `make serve` start beside the app; it ends with them.
-WORKER = $(BIN)/celery -A csa worker --beat --without-mingle --without-gossip \
-	--schedule var/celerybeat-schedule
+CELERY = $(BIN)/celery -A csa
+WORKER = worker --beat --without-mingle --without-gossip --schedule var/celerybeat-schedule
 
 ## make run: install, migrate and serve on http://127.0.0.1:8000 (SQLite, local files, console
 ## e-mail, a background worker whose queue is a folder under var/)
@@ -34,7 +34,7 @@ run: $(VENV)/.installed-run | var
 	@echo "  Staff console:  http://$(HOST):$(PORT)/admin/ (create an account with: make admin)"
 	@echo "  E-mail and SMS codes are printed below, in this server's log."
 	@echo ""
-	@$(WORKER) --pool=solo --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(CELERY) --quiet $(WORKER) --pool=solo & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make serve: production settings (DEBUG off) under gunicorn on PostgreSQL and Redis, with a
@@ -61,7 +61,7 @@ serve: $(VENV)/.installed-run var/secret_key
 	@createdb -h 127.0.0.1 -U postgres csa 2>/dev/null || true
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@$(SERVE_ENV) $(WORKER) --concurrency $(WORKERS) & worker=$$!; \
+	@$(SERVE_ENV) $(CELERY) $(WORKER) --concurrency $(WORKERS) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn csa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
