@@ -23,7 +23,7 @@ var:
 # The background worker with the periodic jobs (`--beat`), in one process: what `make run` and
 # `make serve` start beside the app; it ends with them.
 CELERY = $(BIN)/celery -A csa
-WORKER = worker --beat --without-mingle --without-gossip --schedule var/celerybeat-schedule
+WORKER = worker --beat --without-mingle --without-gossip
 
 ## make run: install, migrate and serve on http://127.0.0.1:8000 (SQLite, local files, console
 ## e-mail, a background worker whose queue is a folder under var/)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from botocore.config import Config
+from celery.schedules import crontab
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "csa",
     "accounts",
     "tickets",
     "contracts",
@@ -330,7 +333,14 @@ else:
     }
     CELERY_BROKER_CONNECTION_TIMEOUT = _CACHE_TIMEOUT
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2}
+# Staff see in the console the periodic jobs with their last runs (django-celery-beat keeps the
+# schedule in the database) and every job that failed, with its error (csa.jobs). No result
+# backend: a job's outcome is nobody's to wait for, and one stored in the database would take
+# the worker down whenever the database is (the very moment some jobs exist for).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SYNC_EVERY = 1  # each run's time is in the console at once
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = None  # no results, so no daily clean-up of them to schedule
 # A job is taken off the queue once done, not once received: a worker that dies mid-job leaves it
 # for another (jobs are idempotent).
 CELERY_TASK_ACKS_LATE = True
@@ -339,13 +349,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "poll-rewriting-tasks": {
+    "跟进处理中的改写任务": {
         "task": "rewriting.tasks.poll_rewriting_tasks",
         "schedule": 3.0,  # the vendors' polling interval (rewriting.services.POLL_INTERVAL)
     },
-    "settle-interrupted-submissions": {
+    "结算中断的改写任务提交": {
         "task": "rewriting.tasks.settle_interrupted_submissions",
         "schedule": env.float("REWRITING_SETTLE_INTERVAL_SECONDS", default=30.0),
+    },
+    "清理过期的登录记录": {
+        "task": "accounts.tasks.clear_expired_sign_ins",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "清理旧的后台任务失败记录": {
+        "task": "csa.tasks.clear_old_job_failures",
+        "schedule": crontab(hour=3, minute=45),
     },
 }
 

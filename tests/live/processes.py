@@ -187,7 +187,6 @@ class Worker(LoggedProcess):
             "--pool=solo",
             "--without-mingle",
             "--without-gossip",
-            f"--schedule={workdir / f'{name}-beat-schedule'}",
             f"--hostname={name}@%h",
         ]
         log_path = workdir / f"{name}.log"

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import requests
+from django_celery_beat.models import PeriodicTask
 
 from points.models import PointsAccount
 from rewriting.models import RewritingTask, TaskStatus
@@ -216,3 +217,5 @@ def test_a_task_finishes_with_nobody_asking_and_the_answer_makes_no_vendor_call(
 
     assert {(a["status"], a["result"]) for a in answers} == {("completed", "改写完成的文本")}
     assert len(vendor.requests["fetch"]) == fetches  # the answers asked the vendor nothing
+    polling = PeriodicTask.objects.get(name="跟进处理中的改写任务")  # what staff see of it
+    assert polling.total_run_count >= 1 and polling.last_run_at is not None
