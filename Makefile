@@ -43,6 +43,8 @@ SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csa
 SERVE_CACHE_URL ?= redis://127.0.0.1:6379/0
 SERVE_BROKER_URL ?= redis://127.0.0.1:6379/1
 WORKERS ?= $(shell nproc)
+# Threads per app process: a request waiting on a vendor holds one thread, not the process.
+THREADS ?= 16
 SERVE_ENV = DEBUG=false \
 	DATABASE_URL=$${DATABASE_URL:-$(SERVE_DATABASE_URL)} \
 	CACHE_URL=$${CACHE_URL:-$(SERVE_CACHE_URL)} \
@@ -64,6 +66,7 @@ serve: $(VENV)/.installed-run var/secret_key
 	@$(SERVE_ENV) $(CELERY) $(WORKER) --concurrency $(WORKERS) & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn csa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--worker-class gthread --threads $(THREADS) \
 		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
 
 ## make bench: load test of the production server against each route's ceiling; writes

@@ -280,11 +280,12 @@ REDUCEAI_RESULT_METHOD = env("REDUCEAI_RESULT_METHOD", default="GET")
 CHEEYUAN_API_URL = env("CHEEYUAN_API_URL", default="")
 CHEEYUAN_LOGIN_ACCOUNT = env("CHEEYUAN_LOGIN_ACCOUNT", default="")
 CHEEYUAN_LOGIN_PASSWORD = env("CHEEYUAN_LOGIN_PASSWORD", default="")
+# A submit waits for the vendor inside the customer's request: short enough for a request.
 REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS = env.float(
-    "REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS", default=5.0
+    "REWRITING_UPSTREAM_CONNECT_TIMEOUT_SECONDS", default=3.0
 )
 REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS = env.float(
-    "REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS", default=30.0
+    "REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS", default=10.0
 )
 # Without vendor settings and with DEBUG on, a sandbox vendor finishes tasks after this long.
 REWRITING_SANDBOX_SECONDS = env.float("REWRITING_SANDBOX_SECONDS", default=6.0)

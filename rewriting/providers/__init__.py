@@ -1,7 +1,7 @@
 """The upstream rewriting vendors behind one interface, and which one serves a service."""
 
 import logging
-from functools import lru_cache
+import threading
 
 from django.conf import settings
 
@@ -51,7 +51,14 @@ def provider_for(service: str) -> Provider:
     raise ProviderUnavailable(NOT_CONFIGURED)
 
 
-@lru_cache(maxsize=8)
+_clients = threading.local()
+
+
 def _vendor_client(provider_class: type, config: object) -> Provider:
-    """One client, and so one requests session, per process and configuration."""
-    return provider_class(config)
+    """One client, and so one requests session, per thread and configuration: the app serves
+    with threads, and a requests session is not meant to be shared between them."""
+    clients = _clients.__dict__.setdefault("by_config", {})
+    key = (provider_class, config)
+    if key not in clients:
+        clients[key] = provider_class(config)
+    return clients[key]

@@ -124,7 +124,7 @@ class LoggedProcess:
 
 
 class AppServer(LoggedProcess):
-    """`gunicorn csa.wsgi` with one worker on a free port of 127.0.0.1."""
+    """`gunicorn csa.wsgi` with one worker of four threads on a free port of 127.0.0.1."""
 
     def __init__(self, name: str, *, env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
@@ -134,6 +134,8 @@ class AppServer(LoggedProcess):
             "csa.wsgi",
             f"--bind=127.0.0.1:{self.port}",
             "--workers=1",
+            "--worker-class=gthread",  # as make serve runs it
+            "--threads=4",
             "--timeout=60",
             "--graceful-timeout=5",
             "--error-logfile=-",
