@@ -1,7 +1,8 @@
 """A local stand-in for the REDUCEAI vendor (spec/upstreams.md): login, submit and result.
 
-It answers at once, so that a benchmark of POST /ai/reduce-task measures our side of the call.
-Run: python -m bench.vendor PORT
+It answers at once, so that a benchmark of POST /ai/reduce-task measures our side of the call;
+or, given a delay, takes that long over each submit, as a slow vendor does.
+Run: python -m bench.vendor PORT [SUBMIT_DELAY_SECONDS]
 """
 
 import itertools
@@ -12,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "bench-vendor-token"  # noqa: S105 (the stand-in's own, not a secret)
 _serial = itertools.count(1)
+SUBMIT_DELAY_SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
 
 
 class ReduceAIHandler(BaseHTTPRequestHandler):
@@ -29,6 +31,7 @@ class ReduceAIHandler(BaseHTTPRequestHandler):
         elif self.headers.get("Authorization") != f"Bearer {TOKEN}":
             self._json(401, {"message": "Unauthorized"})
         else:
+            time.sleep(SUBMIT_DELAY_SECONDS)
             task_id = f"onlyjc_{next(_serial)}_{int(time.time() * 1000)}"
             self._json(200, {"taskId": task_id, "newBalance": 1000})
 
