@@ -11,7 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import sms
-from accounts.lockout import sign_in_failed, sign_in_refuse_if_locked, sign_in_succeeded
+from accounts.lockout import (
+    account_named,
+    sign_in_failed,
+    sign_in_refuse_if_locked,
+    sign_in_succeeded,
+)
 from accounts.models import LoginSession, User, VerificationChannel, normalize_email
 from accounts.services.users import (
     InvalidCredentialsError,
@@ -161,7 +166,7 @@ def user_login_with_phone(
 ) -> IssuedLogin:
     """A login phone and its SMS code; a wrong code counts towards the same lockout as a wrong
     password does."""
-    user = User.objects.filter(phone=phone).first()
+    user = account_named(request, phone)  # the lockout asks after the same account
     if user is None:
         raise NotFoundError("手机号未注册")
     sign_in_refuse_if_locked(request=request, name=phone)

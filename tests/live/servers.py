@@ -136,3 +136,21 @@ def manage(*arguments: str, workdir: Path, database_url: str, **overrides: str) 
     )
     assert result.returncode == 0, f"manage.py {' '.join(arguments)}:\n{result.stderr}"
     return result.stdout
+
+
+@contextmanager
+def app_and_worker(
+    name: str, *, workdir: Path, database_url: str, **overrides: str
+) -> Iterator[AppServer]:
+    """A private Redis, and on it one app server and one background worker with the same
+    settings, as a deployment runs them: the app server."""
+    with (
+        redis_server(workdir) as cache,
+        app_servers(
+            [name], workdir=workdir, database_url=database_url, cache_url=cache.url, **overrides
+        ) as [app],
+        worker(
+            "worker", workdir=workdir, database_url=database_url, cache_url=cache.url, **overrides
+        ),
+    ):
+        yield app

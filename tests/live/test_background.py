@@ -18,7 +18,7 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.http_servers import http_server
 from tests.live.answers import envelope_data, portal_body
 from tests.live.processes import PostgresCluster, wait_for
-from tests.live.servers import app_servers, manage, redis_server, worker
+from tests.live.servers import app_and_worker, manage
 from tests.live.vendors import SUBMIT_PATH, serving_vendors, task_body
 from tests.rewriting.fake_vendors import FakeReduceAI
 from tests.rewriting.helpers import funded_user
@@ -34,21 +34,13 @@ def test_a_submission_whose_process_was_killed_is_settled_with_nobody_asking(
     customer = funded_user(10)
     with (
         serving_vendors() as (vendors, vendor_settings),
-        redis_server(tmp_path) as cache,
-        app_servers(
-            ["doomed"],
+        app_and_worker(
+            "doomed",
             workdir=tmp_path,
             database_url=live_database_url,
-            cache_url=cache.url,
             **vendor_settings,
-        ) as [app],
-        worker(
-            "worker",
-            workdir=tmp_path,
-            database_url=live_database_url,
-            cache_url=cache.url,
             **SETTLE_EVERY_SECOND,
-        ),
+        ) as app,
     ):
         vendor = vendors["reduceai"]
         vendor.fault("submit", "hang")
@@ -122,17 +114,14 @@ def test_a_task_the_vendor_took_while_the_database_was_down_is_recorded_once_it_
         vendor = ReduceAIThatStopsTheDatabase(cluster)
         with (
             http_server(vendor.handler()) as vendor_url,
-            redis_server(tmp_path) as cache,
-            app_servers(
-                ["app"],
+            app_and_worker(
+                "app",
                 workdir=tmp_path,
                 database_url=cluster.url,
-                cache_url=cache.url,
                 REDUCEAI_API_URL=vendor_url,
                 REDUCEAI_LOGIN_USERNAME=vendor.account,
                 REDUCEAI_LOGIN_PASSWORD=vendor.password,
-            ) as [app],
-            worker("worker", workdir=tmp_path, database_url=cluster.url, cache_url=cache.url),
+            ) as app,
         ):
             login = {"email": email, "password": DEFAULT_PASSWORD}
             token = portal_body(app.post("/api/auth/login", login), 200)["access_token"]
@@ -183,21 +172,9 @@ def test_a_task_finishes_with_nobody_asking_and_the_answer_makes_no_vendor_call(
     token = make_token(customer)
     with (
         serving_vendors() as (vendors, vendor_settings),
-        redis_server(tmp_path) as cache,
-        app_servers(
-            ["app"],
-            workdir=tmp_path,
-            database_url=live_database_url,
-            cache_url=cache.url,
-            **vendor_settings,
-        ) as [app],
-        worker(
-            "worker",
-            workdir=tmp_path,
-            database_url=live_database_url,
-            cache_url=cache.url,
-            **vendor_settings,
-        ),
+        app_and_worker(
+            "app", workdir=tmp_path, database_url=live_database_url, **vendor_settings
+        ) as app,
     ):
         vendor = vendors["cheeyuan"]
         task_id = envelope_data(app.post(SUBMIT_PATH, task_body("cheeyuan"), token=token))["taskId"]

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from accounts.models import User
-from points.models import PointsAccount
+from points.models import PointsAccount, PointsTransaction, TransactionType
 from points.services import points_recharge
 from rewriting.models import RewritingTask
 from rewriting.tasks import poll_rewriting_tasks
@@ -76,6 +76,11 @@ def funded_user(points, **fields) -> User:
 def points_account(user: User) -> PointsAccount:
     """The user's points account, fresh from the database."""
     return PointsAccount.objects.get(user=user)
+
+
+def spends_of(user: User):
+    """The user's spends, as the ledger holds them."""
+    return PointsTransaction.objects.filter(user=user, transaction_type=TransactionType.SPEND)
 
 
 def poll_interval_passes(task_id) -> None:

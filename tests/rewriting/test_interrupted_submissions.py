@@ -28,6 +28,7 @@ from tests.rewriting.helpers import (
     funded_user,
     points_account,
     result,
+    spends_of,
     submit,
     worker_polls,
 )
@@ -38,10 +39,6 @@ pytestmark = pytest.mark.django_db
 TEXT = "降" * 800
 COST = Decimal("2.4")
 ZERO = Decimal("0")
-
-
-def spends_of(user):
-    return PointsTransaction.objects.filter(user=user, transaction_type=TransactionType.SPEND)
 
 
 def cut_off_submission(

@@ -30,6 +30,7 @@ from tests.rewriting.helpers import (
     funded_user,
     points_account,
     result,
+    spends_of,
     submit,
     worker_polls,
 )
@@ -75,10 +76,6 @@ def submitted(token: str) -> str:
 
 def ledger_sum(user) -> Decimal:
     return PointsTransaction.objects.filter(user=user).aggregate(total=Sum("amount"))["total"]
-
-
-def spends_of(user):
-    return PointsTransaction.objects.filter(user=user, transaction_type=TransactionType.SPEND)
 
 
 def statuses(answers) -> Counter:
