@@ -69,8 +69,9 @@ serve: $(VENV)/.installed-run var/secret_key
 		--worker-class gthread --threads $(THREADS) \
 		--access-logfile /dev/null --error-logfile - --graceful-timeout 30 --timeout 60
 
-## make bench: load test of the production server against each route's ceiling; writes
-## docs/benchmarks.md (needs PostgreSQL and Redis as for make serve; installs wrk if missing)
+## make bench: load test of the production server: hot routes beside a bare ceiling, a million
+## rows (deep pages, the console), a slow vendor; writes docs/benchmarks.md (needs PostgreSQL and
+## Redis as for make serve; loads its data set once; installs wrk if missing)
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-run | var
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.forms import BaseUserCreationForm
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -18,6 +18,7 @@ from accounts.models import (
     normalize_email,
 )
 from accounts.selectors import user_is_last_active_admin
+from csa.admin_lists import ScaledChangelist, user_ids_named
 from csa.errors import ApplicationError
 from csa.history import history_table
 from points.admin import points_change_link
@@ -74,13 +75,16 @@ class EmailProvenFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ScaledChangelist, admin.ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("email", "username", "phone", "role", "invite_code", "is_active", "created_at")
     list_filter = ("role", "is_active", EmailProvenFilter)
     search_fields = ("email", "username", "phone", "invite_code")
-    ordering = ("-created_at",)
+    search_help_text = "输入邮箱、用户名、手机号或邀请码（完整或其中一段）"
+    ordering = ("-created_at", "-id")
+    sortable_by = ("created_at",)
+    searches_text = True
     list_select_related = ()
     readonly_fields = (
         "uuid",
@@ -116,6 +120,10 @@ class UserAdmin(admin.ModelAdmin):
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
     actions = ("disable_accounts", "enable_accounts")
+
+    def search_condition(self, term: str) -> Q:
+        exact = Q(pk__in=user_ids_named(term)) | Q(invite_code=term.upper())
+        return exact | self.contains(term, "email", "username", "phone")
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets

@@ -89,6 +89,8 @@ class User(AbstractBaseUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        # Newest first: the console's list and the rewriting service's user list.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="user_newest")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(

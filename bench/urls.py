@@ -1,13 +1,16 @@
 from django.urls import include, path
 
-from bench import ceiling
+from bench import ceiling, framework
 
 urlpatterns = [
     path("bench/ceiling/me", ceiling.me),
     path("bench/ceiling/tickets", ceiling.tickets),
     path("bench/ceiling/transactions", ceiling.transactions),
-    path("bench/ceiling/reduce-task", ceiling.reduce_task),
-    path("bench/ceiling/login", ceiling.login),
+    path("bench/framework/me", framework.me),
+    path("bench/framework/tickets", framework.tickets),
+    path("bench/framework/transactions", framework.transactions),
+    path("bench/framework/reduce-task", framework.reduce_task),
+    path("bench/framework/login", framework.login),
     path("", include("csa.urls")),
 ]
 handler500 = "csa.api.views.server_error"

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.models import User
+from csa.admin_lists import USER_NAMES_HELP, ScaledChangelist, row_id, user_ids_named
 from csa.errors import ApplicationError
 from points.forms import PointsChangeForm
 from points.models import PointsAccount, PointsTransaction
@@ -31,7 +33,7 @@ def points_change_link(user: User) -> str:
 
 
 @admin.register(PointsTransaction)
-class PointsTransactionAdmin(ReadOnlyAdmin):
+class PointsTransactionAdmin(ScaledChangelist, ReadOnlyAdmin):
     list_display = (
         "id",
         "user",
@@ -44,11 +46,17 @@ class PointsTransactionAdmin(ReadOnlyAdmin):
         "created_at",
         "recorded_by",
     )
-    list_filter = ("transaction_type", "is_successful")
-    search_fields = ("user__email", "user__username", "reference_id", "description")
+    list_filter = ("transaction_type", "is_successful", "created_at")
+    search_fields = ("user__email", "user__username", "reference_id")
+    search_help_text = f"输入交易编号、关联ID，或{USER_NAMES_HELP}"
     list_select_related = ("user", "recorded_by")
-    date_hierarchy = "created_at"
+    sortable_by = ("id", "created_at")
     readonly_fields = ("input_snapshot", "response_snapshot")
+
+    def search_condition(self, term: str) -> Q:
+        if users := user_ids_named(term):
+            return Q(user__in=users)
+        return row_id(term) | Q(reference_id=term)
 
     @admin.display(description="原文快照")
     def input_snapshot(self, obj: PointsTransaction) -> str:

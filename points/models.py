@@ -21,8 +21,9 @@ def points_field(verbose_name: str, **kwargs) -> models.DecimalField:
 class PointsAccount(models.Model):
     """A user's points: one row each, changed only by the ledger's services.
 
-    `balance` is the sum of the user's transactions. `held` is what tasks being handed to a vendor
-    right now have set aside: it is not spent yet, but it cannot be spent twice either.
+    `balance` is the sum of the user's transactions, `transaction_count` their number. `held`
+    is what tasks being handed to a vendor right now have set aside: it is not spent yet, but it
+    cannot be spent twice either.
     """
 
     user = models.OneToOneField(
@@ -34,6 +35,8 @@ class PointsAccount(models.Model):
     )
     balance = points_field("积分余额", default=Decimal("0"))
     held = points_field("冻结积分", default=Decimal("0"))
+    # Kept with the balance, so the ledger's exact `total` is this row, not a count of rows.
+    transaction_count = models.PositiveIntegerField("交易笔数", default=0)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -79,6 +82,7 @@ class PointsTransaction(models.Model):
         verbose_name="用户",
         on_delete=models.PROTECT,
         related_name="points_transactions",
+        db_index=False,  # the indexes below lead with it
     )
     transaction_type = models.CharField("交易类型", max_length=16, choices=TransactionType)
     amount = points_field("积分变动")
@@ -116,6 +120,14 @@ class PointsTransaction(models.Model):
             models.Index(
                 fields=["transaction_type", "-created_at", "-id"], name="points_txn_type_newest"
             ),
+            # The console's list, its failed spends, and its search by reference.
+            models.Index(fields=["-created_at", "-id"], name="points_txn_newest"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(is_successful=False),
+                name="points_txn_failed_newest",
+            ),
+            models.Index(fields=["reference_id"], name="points_txn_reference"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from csa.errors import ForbiddenError
-from points.models import PointsTransaction, TransactionType
+from csa.paging import rows_between
+from csa.statements import columns_of, fetch_all, fetch_one, instance_of
+from points.models import PointsAccount, PointsTransaction, TransactionType
 
 ZERO = Decimal("0")
 
@@ -35,6 +37,34 @@ def points_transactions_of(
     if end is not None:
         transactions = transactions.filter(created_at__lte=end)
     return transactions
+
+
+_COUNT = f"SELECT transaction_count FROM {PointsAccount._meta.db_table} WHERE user_id = %s"  # noqa: S608
+_FIRST_PAGE = (
+    f"SELECT {columns_of(PointsTransaction, 't')} "  # noqa: S608 (names)
+    f"FROM {PointsTransaction._meta.db_table} t "
+    "WHERE t.user_id = %s ORDER BY t.created_at DESC, t.id DESC LIMIT %s"
+)
+
+
+def points_transaction_page(
+    *, user: User, first: int, stop: int, **filters
+) -> tuple[list[PointsTransaction], int]:
+    """Transactions `first` to `stop` of `points_transactions_of(user, **filters)`, and how many
+    there are. Unfiltered, the count is the account's and the first page is read by hand (the
+    page every client opens); filtered, they are counted."""
+    if any(filters.values()):
+        rows = points_transactions_of(user=user, **filters)
+        total = rows.count()
+        return rows_between(rows, first, stop, total=total), total
+    total = (fetch_one(_COUNT, [user.pk]) or (0,))[0]
+    if first == 0:
+        page = fetch_all(_FIRST_PAGE, [user.pk, stop])
+        return [instance_of(PointsTransaction, row) for row in page], total
+    # The ledger only grows: its bookmarks (csa.paging) never move.
+    rows = points_transactions_of(user=user)
+    page = rows_between(rows, first, stop, total=total, bookmarks=f"ledger-pages:{user.pk}")
+    return page, total
 
 
 def points_recharges_visible_to(*, user: User) -> tuple[QuerySet[PointsTransaction], str]:

@@ -43,7 +43,8 @@ def _record(
     if account.balance + amount > MAX_BALANCE:
         raise ApplicationError("积分余额超出上限")
     account.balance += amount
-    account.save(update_fields=["balance", "held", "updated_at"])
+    account.transaction_count += 1
+    account.save(update_fields=["balance", "held", "transaction_count", "updated_at"])
     return PointsTransaction.objects.create(
         user_id=account.user_id,
         transaction_type=transaction_type,

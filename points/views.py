@@ -3,7 +3,7 @@ from rest_framework.request import Request
 
 from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_responses
-from csa.envelope.serializers import PageParamsSerializer, page_of, validated
+from csa.envelope.serializers import PageParamsSerializer, page_of, pagination_of, validated
 from csa.envelope.views import EnvelopeAPIView
 from points import selectors, serializers, services
 
@@ -32,17 +32,20 @@ class TransactionsView(EnvelopeAPIView):
     )
     def get(self, request: Request) -> EnvelopeResponse:
         params = validated(serializers.TransactionParamsSerializer, request.query_params)
-        transactions = selectors.points_transactions_of(
+        page, limit = params["page"], params["limit"]
+        rows, total = selectors.points_transaction_page(
             user=request.user,
             transaction_type=params.get("transaction_type"),
             start=params.get("start_date"),
             end=params.get("end_date"),
+            first=(page - 1) * limit,
+            stop=page * limit,
         )
-        rows, pagination = page_of(transactions, page=params["page"], limit=params["limit"])
-        body = serializers.TransactionPageSerializer(
-            {"transactions": rows, "pagination": pagination}, context={"request": request}
-        )
-        return EnvelopeResponse(body.data, message="查询积分交易记录成功")
+        body = {
+            "transactions": [serializers.transaction_data(row, request=request) for row in rows],
+            "pagination": pagination_of(page=page, limit=limit, total=total),
+        }
+        return EnvelopeResponse(body, message="查询积分交易记录成功")
 
 
 class RechargesView(EnvelopeAPIView):

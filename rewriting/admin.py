@@ -1,15 +1,17 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from csa.admin_lists import USER_NAMES_HELP, ScaledChangelist, row_id, user_ids_named
 from csa.errors import ApplicationError
 from points.admin import ReadOnlyAdmin
-from rewriting.models import RewritingTask, TaskStatus
+from rewriting.models import RewritingTask, Service, TaskStatus
 from rewriting.services import rewriting_task_refund
 
 
 @admin.register(RewritingTask)
-class RewritingTaskAdmin(ReadOnlyAdmin):
+class RewritingTaskAdmin(ScaledChangelist, ReadOnlyAdmin):
     list_display = (
         "id",
         "owner",
@@ -22,10 +24,11 @@ class RewritingTaskAdmin(ReadOnlyAdmin):
         "created_at",
         "finished_at",
     )
-    list_filter = ("status", "service", "platform", "task_type")
+    list_filter = ("status", "service", "platform", "task_type", "created_at")
     search_fields = ("owner__email", "owner__username", "upstream_task_id")
+    search_help_text = f"输入任务编号、上游任务ID，或{USER_NAMES_HELP}"
     list_select_related = ("owner", "spend__refund")
-    date_hierarchy = "created_at"
+    sortable_by = ("id", "created_at")
     actions = ("refund_failed_tasks",)
     fields = (
         "owner",
@@ -47,6 +50,11 @@ class RewritingTaskAdmin(ReadOnlyAdmin):
         "finished_at",
     )
     readonly_fields = fields
+
+    def search_condition(self, term: str) -> Q:
+        if users := user_ids_named(term):
+            return Q(owner__in=users)
+        return row_id(term) | Q(service__in=Service.values, upstream_task_id=term)
 
     @admin.display(description="任务")
     def label(self, obj: RewritingTask) -> str:

@@ -40,6 +40,7 @@ class RewritingTask(models.Model):
         verbose_name="用户",
         on_delete=models.PROTECT,
         related_name="rewriting_tasks",
+        db_index=False,  # the indexes below lead with it
     )
     text = models.TextField("原文")
     platform = models.CharField("平台", max_length=16, choices=Platform)
@@ -78,6 +79,14 @@ class RewritingTask(models.Model):
         ordering = ("-created_at", "-id")
         indexes = [
             models.Index(fields=["owner", "status"], name="rewriting_task_owner_status"),
+            # The console's list: newest first, all of them, by status, or one customer's.
+            models.Index(fields=["-created_at", "-id"], name="rewriting_task_newest"),
+            models.Index(
+                fields=["status", "-created_at", "-id"], name="rewriting_task_status_newest"
+            ),
+            models.Index(
+                fields=["owner", "-created_at", "-id"], name="rewriting_task_owner_newest"
+            ),
             # The worker's look for the processing tasks due a poll: a small part of all tasks.
             models.Index(
                 fields=["checked_at"],

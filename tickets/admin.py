@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 
+from csa.admin_lists import USER_NAMES_HELP, ScaledChangelist, user_ids_named
 from csa.errors import ApplicationError
 from csa.history import history_table
+from csa.ids import uuid_or_none
 from tickets import services
 from tickets.models import Ticket, TicketStatus
 
@@ -19,13 +22,23 @@ class TicketReplyForm(forms.ModelForm):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ScaledChangelist, admin.ModelAdmin):
     form = TicketReplyForm
     list_display = ("title", "ticket_type", "status", "creator", "responder", "created_at")
     list_filter = ("status", "ticket_type")
     search_fields = ("title", "creator__email")
+    search_help_text = f"输入工单编号、标题中的文字，或{USER_NAMES_HELP}"
     list_select_related = ("creator", "responder")
-    ordering = ("-created_at",)
+    ordering = ("-created_at", "-id")
+    sortable_by = ("created_at",)
+    searches_text = True
+
+    def search_condition(self, term: str) -> Q:
+        if ticket_id := uuid_or_none(term):
+            return Q(pk=ticket_id)
+        if users := user_ids_named(term):
+            return Q(creator__in=users)
+        return self.contains(term, "title")
 
     def has_add_permission(self, request) -> bool:
         return False  # customers file tickets; staff answer them
@@ -40,6 +53,12 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description="变更记录")
     def history(self, obj: Ticket):
         return history_table(obj.changes.select_related("actor"))
+
+    def delete_model(self, request, obj: Ticket) -> None:
+        services.tickets_delete_by_staff(Ticket.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.tickets_delete_by_staff(queryset)
 
     def save_model(self, request, obj, form, change):
         if "feedback" not in form.changed_data:

@@ -1,4 +1,7 @@
-from django.db import transaction
+from collections import Counter
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -6,7 +9,7 @@ from csa.errors import ApplicationError, ForbiddenError, NotFoundError
 from csa.history import record_changes, snapshot
 from csa.ids import uuid_or_none
 from csa.notifications import email_after_commit
-from tickets.models import Ticket, TicketChange, TicketStatus, TicketType
+from tickets.models import Ticket, TicketChange, TicketStatus, TicketTally, TicketType
 from tickets.selectors import TICKET_NOT_FOUND
 
 EDITABLE_FIELDS = ("title", "content")
@@ -34,11 +37,46 @@ def _record(ticket: Ticket, actor: User | None, before: dict) -> None:
     )
 
 
+_TALLY_FILED = (
+    f"INSERT INTO {TicketTally._meta.db_table} (creator_id, pending, replied, revision) "  # noqa: S608
+    "VALUES (%s, 1, 0, 0) ON CONFLICT (creator_id) DO UPDATE "
+    "SET pending = tickets_tickettally.pending + 1"
+)
+
+
+def _tally_filed(creator_id: int) -> None:
+    """Count a new ticket, in the caller's transaction: one statement (PostgreSQL's and SQLite's
+    upsert), so a customer's first two tickets filed at once cannot both create the row."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TALLY_FILED, [creator_id])
+
+
+def _tally_move(creator_id: int, *, pending: int = 0, replied: int = 0) -> None:
+    """Move the counts of a ticket that exists, so its creator's row does too."""
+    TicketTally.objects.filter(creator_id=creator_id).update(
+        pending=F("pending") + pending,
+        replied=F("replied") + replied,
+        revision=F("revision") + 1,
+    )
+
+
+def _tally_remove(tickets: list[Ticket]) -> None:
+    removed = Counter((ticket.creator_id, ticket.status) for ticket in tickets)
+    for creator_id in {creator_id for creator_id, _ in removed}:
+        _tally_move(
+            creator_id,
+            pending=-removed[creator_id, TicketStatus.PENDING],
+            replied=-removed[creator_id, TicketStatus.REPLIED],
+        )
+
+
+@transaction.atomic
 def ticket_create(*, creator: User, title: str, ticket_type: TicketType, content: str) -> Ticket:
-    # One INSERT is atomic by itself: a transaction around it would only add BEGIN and COMMIT.
-    return Ticket.objects.create(
+    ticket = Ticket.objects.create(
         creator=creator, title=title, ticket_type=ticket_type, content=content
     )
+    _tally_filed(creator.pk)
+    return ticket
 
 
 @transaction.atomic
@@ -65,6 +103,16 @@ def ticket_delete(*, ticket_id: str, actor: User) -> None:
     if ticket.creator_id != actor.pk:
         raise ForbiddenError("无权删除此工单")
     ticket.delete()
+    _tally_remove([ticket])
+
+
+@transaction.atomic
+def tickets_delete_by_staff(tickets: QuerySet[Ticket]) -> None:
+    """Staff remove tickets from the console."""
+    chosen = Ticket.objects.filter(pk__in=list(tickets.values_list("pk", flat=True)))
+    locked = list(chosen.select_for_update().order_by("pk").only("pk", "creator", "status"))
+    Ticket.objects.filter(pk__in=[ticket.pk for ticket in locked]).delete()
+    _tally_remove(locked)
 
 
 @transaction.atomic
@@ -84,6 +132,7 @@ def ticket_reply(*, ticket_id: str, responder: User, feedback: str) -> Ticket:
     ticket.replied_at = now
     ticket.updated_at = now
     ticket.save(update_fields=[*REPLY_FIELDS, "updated_at"])
+    _tally_move(ticket.creator_id, pending=-1, replied=1)
     _record(ticket, responder, before)
     email_after_commit(
         to=[ticket.creator.email],

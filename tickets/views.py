@@ -13,6 +13,7 @@ from tickets.serializers import (
     TicketListParams,
     TicketSerializer,
     TicketUpdateSerializer,
+    ticket_data,
 )
 
 
@@ -31,12 +32,14 @@ class TicketListView(APIView):
     def get(self, request: Request) -> Response:
         params = TicketListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        tickets = selectors.ticket_list(
-            user=request.user, status=params.validated_data.get("status_filter")
+        skip, limit = self.pagination.bounds(request)
+        tickets, total = selectors.ticket_page(
+            user=request.user,
+            status=params.validated_data.get("status_filter"),
+            start=skip,
+            stop=skip + limit,
         )
-        paginator = self.pagination()
-        page = paginator.paginate_queryset(tickets, request, view=self)
-        return paginator.get_paginated_response(TicketSerializer(page, many=True).data)
+        return Response({"total": total, "items": [ticket_data(ticket) for ticket in tickets]})
 
     @extend_schema(
         request=TicketCreateSerializer,

@@ -4,6 +4,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from csa.api.messages import field_messages
+from csa.paging import rows_between
 
 
 class PageParams(serializers.Serializer):
@@ -24,15 +25,17 @@ class SkipLimitPagination(BasePagination):
     default_limit = 10
     max_limit = 100
 
-    def paginate_queryset(self, queryset, request, view=None):
-        params = PageParams(data=request.query_params, context={"max_limit": self.max_limit})
+    @classmethod
+    def bounds(cls, request) -> tuple[int, int]:
+        """`skip` and `limit` as asked, for views that read their page themselves."""
+        params = PageParams(data=request.query_params, context={"max_limit": cls.max_limit})
         params.is_valid(raise_exception=True)
-        skip = params.validated_data["skip"]
-        limit = params.validated_data.get("limit", self.default_limit)
+        return params.validated_data["skip"], params.validated_data.get("limit", cls.default_limit)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        skip, limit = self.bounds(request)
         self.total = queryset.count()
-        # Past the end there is nothing to read, and a skip past 2**63 would overflow the
-        # database's OFFSET.
-        return list(queryset[skip : skip + limit]) if skip < self.total else []
+        return rows_between(queryset, skip, skip + limit, total=self.total)
 
     def get_paginated_response(self, data) -> Response:
         return Response({"total": self.total, "items": data})

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from django.db.models import QuerySet
 from rest_framework import serializers
 
+from csa.paging import rows_between
+
 # Past this a page's offset would overflow the database's integer; no one pages that far.
 MAX_PAGE = 10**9
 
@@ -66,8 +68,15 @@ class PaginationSerializer(serializers.Serializer):
 def page_of(rows: QuerySet, *, page: int, limit: int) -> tuple[list, dict]:
     """One page of `rows` and the document's `pagination` object: two queries."""
     total = rows.count()
+    start = (page - 1) * limit
+    rows = rows_between(rows, start, start + limit, total=total)
+    return rows, pagination_of(page=page, limit=limit, total=total)
+
+
+def pagination_of(*, page: int, limit: int, total: int) -> dict:
+    """The document's `pagination` object for page `page` of `limit` rows out of `total`."""
     total_pages = math.ceil(total / limit)
-    pagination = {
+    return {
         "current_page": page,
         "per_page": limit,
         "total": total,
@@ -75,5 +84,3 @@ def page_of(rows: QuerySet, *, page: int, limit: int) -> tuple[list, dict]:
         "has_next_page": page < total_pages,
         "has_prev_page": page > 1,
     }
-    start = (page - 1) * limit
-    return (list(rows[start : start + limit]) if start < total else []), pagination

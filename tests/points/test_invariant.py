@@ -1,5 +1,5 @@
 """Whatever the sequence of recharges, spends, failures and refunds: balance = sum of the ledger,
-never negative, and the only refusals are the ledger's own."""
+never negative, the account counts its rows, and the only refusals are the ledger's own."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -60,6 +60,8 @@ def test_the_ledger_always_adds_up(db, operations):
         stored = account.balance if account else Decimal("0")
         total = sum((row.amount for row in user.points_transactions.all()), Decimal("0"))
         assert stored == total == balance >= 0
+        counted = account.transaction_count if account else 0
+        assert counted == user.points_transactions.count()
 
 
 def apply(user, name: str, argument, balance: Decimal, spends: list[SpendModel]) -> Decimal:
