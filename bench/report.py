@@ -26,7 +26,9 @@ def report_write(results: Path, target: Path, label: str = "after") -> str:
         ("slow_vendor", _slow_vendor),
     ):
         if title in run:
-            parts += [section(run[title]), ""]
+            measured = run[title]["measured"]
+            when = f"Measured {measured['date']}, commit `{measured['commit']}`."
+            parts += [section(run[title]["figures"]), "", when, ""]
     if notes.exists():
         parts += [notes.read_text().strip(), ""]
     text = "\n".join(parts)
@@ -37,7 +39,7 @@ def report_write(results: Path, target: Path, label: str = "after") -> str:
 def _setting(run: dict) -> str:
     machine, settings = run["machine"], run["settings"]
     return (
-        f"Run of {run['date']}, commit `{run['commit']}`. Machine: {machine['cpu']}, "
+        f"Latest run {run['date']}, commit `{run['commit']}`. Machine: {machine['cpu']}, "
         f"{machine['cores']} cores, {machine['memory']}, {machine['os']}; Python "
         f"{machine['python']}, PostgreSQL {machine['postgresql']}, Redis {machine['redis']}. "
         f"Server: {settings['server']}. Load: {settings['wrk']}, 2 threads, "

@@ -37,6 +37,8 @@ RESULTS = ROOT / "docs" / "benchmarks"
 TEXT = "本文研究了深度学习在自然语言处理中的应用，并提出了一种新的文本改写方法。" * 14  # 504
 SLOW_VENDOR_SECONDS = 2.0
 BURST = 20
+PARTS_RUN = ("routes", "scale", "slow")  # what --only names
+PARTS = ("routes", "scale", "console", "slow_vendor")  # what the results hold
 
 
 @dataclass
@@ -178,8 +180,16 @@ def main() -> None:
         if "slow" in only:
             with _servers(args, scratch, vendor_delay=SLOW_VENDOR_SECONDS) as base:
                 result["slow_vendor"] = _slow_vendor(base, tokens, args, scratch)
+    measured = {"commit": result["commit"], "date": result["date"]}
+    for part in PARTS:
+        if part in result:
+            result[part] = {"measured": measured, "figures": result[part]}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.label}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    target = RESULTS / f"{args.label}.json"
+    if only != set(PARTS_RUN):  # a part run again keeps the others' figures
+        kept = json.loads(target.read_text()) if target.exists() else {}
+        result = {**{part: kept[part] for part in PARTS if part in kept}, **result}
+    target.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     from bench.report import report_write
 
     print(report_write(RESULTS, ROOT / "docs" / "benchmarks.md", args.label))
@@ -195,7 +205,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4 * cores)
     parser.add_argument("--workers", type=int, default=cores, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=16, help="threads per process")
-    parser.add_argument("--only", default="routes,scale,slow", help="which parts to run")
+    parser.add_argument(
+        "--only", default=",".join(PARTS_RUN), help="which parts to run (the others' figures stay)"
+    )
     parser.add_argument("--route", default="", help="only the routes whose name has this")
     parser.add_argument(
         "--database-url",

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from csa.api.messages import field_messages
+from csa.api.pagination import PageParams
 from csa.api.serializers import datetime_text
 from tickets.models import Ticket, TicketStatus, TicketType
 
@@ -75,7 +76,7 @@ class TicketUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class TicketListParams(serializers.Serializer):
+class TicketListParams(PageParams):
     status_filter = serializers.ChoiceField(
         choices=TicketStatus.choices,
         required=False,

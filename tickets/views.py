@@ -30,14 +30,12 @@ class TicketListView(APIView):
         operation_id="tickets_list",
     )
     def get(self, request: Request) -> Response:
-        params = TicketListParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        skip, limit = self.pagination.bounds(request)
+        params = self.pagination.params(request, TicketListParams)
         tickets, total = selectors.ticket_page(
             user=request.user,
-            status=params.validated_data.get("status_filter"),
-            start=skip,
-            stop=skip + limit,
+            status=params.get("status_filter"),
+            start=params["skip"],
+            stop=params["skip"] + params["limit"],
         )
         return Response({"total": total, "items": [ticket_data(ticket) for ticket in tickets]})
 

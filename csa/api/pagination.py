@@ -26,14 +26,17 @@ class SkipLimitPagination(BasePagination):
     max_limit = 100
 
     @classmethod
-    def bounds(cls, request) -> tuple[int, int]:
-        """`skip` and `limit` as asked, for views that read their page themselves."""
-        params = PageParams(data=request.query_params, context={"max_limit": cls.max_limit})
+    def params(cls, request, serializer: type[PageParams] = PageParams) -> dict:
+        """The query's parameters, `skip` and `limit` among them, checked by `serializer` (the
+        page's, or a list's own that adds its filters), for views that read their page
+        themselves."""
+        params = serializer(data=request.query_params, context={"max_limit": cls.max_limit})
         params.is_valid(raise_exception=True)
-        return params.validated_data["skip"], params.validated_data.get("limit", cls.default_limit)
+        return {"limit": cls.default_limit, **params.validated_data}
 
     def paginate_queryset(self, queryset, request, view=None):
-        skip, limit = self.bounds(request)
+        params = self.params(request)
+        skip, limit = params["skip"], params["limit"]
         self.total = queryset.count()
         return rows_between(queryset, skip, skip + limit, total=self.total)
 
