@@ -208,7 +208,7 @@ def transactions(request: HttpRequest) -> HttpResponse:
         {
             "id": row[0],
             "profile_id": row[1],
-            "transaction_type": row[2],
+            "transaction_type": "recharge" if row[2] == "refund" else row[2],
             "amount": _points(row[3]),
             "balance_after": _points(row[4]),
             "description": row[5],

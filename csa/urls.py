@@ -30,8 +30,12 @@ urlpatterns = [
     path("", include("accounts.rewriting_api.urls")),
     path("", include("rewriting.urls")),
     path("", include("points.urls")),
-    # The rewriting API answers unknown paths of its own in its envelope.
-    re_path(r"^(?:otp|user|ai|points)(?:/.*)?$", EnvelopeNotFoundView.as_view()),
+    # The rewriting API answers unknown paths of its own in its envelope, those of its next
+    # release's prefixes (documents, Alipay, WeChat Pay) too until their routes exist.
+    re_path(
+        r"^(?:otp|user|ai|points|rewrite|alipay|wechatpay)(?:/.*)?$",
+        EnvelopeNotFoundView.as_view(),
+    ),
 ]
 
 handler500 = "csa.api.views.server_error"

@@ -71,6 +71,17 @@ class TransactionType(models.TextChoices):
 
 
 REFUND = TransactionType.REFUND
+# What the API answers for each kind: a refund is a recharge there (rewriting-api §14: it "adds a
+# recharge transaction"), and is listed and filtered as one; inside it keeps its kind and its link
+# to the spend it returns.
+ANSWERED_TYPE = {kind: kind for kind in TransactionType.values} | {
+    TransactionType.REFUND: TransactionType.RECHARGE
+}
+ANSWERED_TYPES = [
+    (kind, label) for kind, label in TransactionType.choices if kind != TransactionType.REFUND
+]
+# The kinds answered as a recharge.
+CREDITS = [kind for kind, answered in ANSWERED_TYPE.items() if answered == TransactionType.RECHARGE]
 
 
 class PointsTransaction(models.Model):
@@ -128,6 +139,12 @@ class PointsTransaction(models.Model):
                 name="points_txn_failed_newest",
             ),
             models.Index(fields=["reference_id"], name="points_txn_reference"),
+            # The recharges staff and agents list: recharges and refunds, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(transaction_type__in=["recharge", "refund"]),
+                name="points_txn_credits_newest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

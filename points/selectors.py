@@ -7,7 +7,7 @@ from accounts.models import Role, User
 from csa.errors import ForbiddenError
 from csa.paging import rows_between
 from csa.statements import columns_of, fetch_all, fetch_one, instance_of
-from points.models import PointsAccount, PointsTransaction, TransactionType
+from points.models import CREDITS, PointsAccount, PointsTransaction, TransactionType
 
 ZERO = Decimal("0")
 
@@ -28,9 +28,12 @@ def points_transactions_of(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> QuerySet[PointsTransaction]:
-    """The user's own transactions, newest first, filtered as asked."""
+    """The user's own transactions, newest first, filtered as asked (`recharge` takes in the
+    refunds, which are answered as recharges)."""
     transactions = user.points_transactions.order_by("-created_at", "-id")
-    if transaction_type:
+    if transaction_type == TransactionType.RECHARGE:
+        transactions = transactions.filter(transaction_type__in=CREDITS)
+    elif transaction_type:
         transactions = transactions.filter(transaction_type=transaction_type)
     if start is not None:
         transactions = transactions.filter(created_at__gte=start)
@@ -68,10 +71,10 @@ def points_transaction_page(
 
 
 def points_recharges_visible_to(*, user: User) -> tuple[QuerySet[PointsTransaction], str]:
-    """Recharges an admin (all of them) or an agent (their direct invitees') may see, newest first,
-    with the scope's name."""
+    """Recharges (refunds among them) an admin (all of them) or an agent (their direct invitees')
+    may see, newest first, with the scope's name."""
     recharges = (
-        PointsTransaction.objects.filter(transaction_type=TransactionType.RECHARGE)
+        PointsTransaction.objects.filter(transaction_type__in=CREDITS)
         .select_related("user__invited_by")
         .order_by("-created_at", "-id")
     )

@@ -17,7 +17,7 @@ from csa.envelope.serializers import (
     milliseconds_text,
 )
 from points.amounts import points_truncate
-from points.models import PointsTransaction, TransactionType
+from points.models import ANSWERED_TYPE, ANSWERED_TYPES, PointsTransaction, TransactionType
 from points.services import MAX_TRANSACTION_ID
 from rewriting.snapshots import snapshot_url
 
@@ -124,12 +124,19 @@ class RefundRequestSerializer(serializers.Serializer):
 # --- answers ------------------------------------------------------------------------------------
 
 
+class AnsweredTypeField(serializers.ChoiceField):
+    """A transaction's kind as the API answers it: a refund is a recharge."""
+
+    def to_representation(self, value: str) -> str:
+        return ANSWERED_TYPE[value]
+
+
 class TransactionSerializer(serializers.Serializer):
     """One of the caller's transactions; snapshot URLs need the request in the context."""
 
     id = serializers.IntegerField(read_only=True)
     profile_id = serializers.IntegerField(source="user_id")
-    transaction_type = serializers.ChoiceField(choices=TransactionType.choices, label="交易类型")
+    transaction_type = AnsweredTypeField(choices=ANSWERED_TYPES, label="交易类型")
     amount = PointsField()
     balance_after = PointsField()
     description = serializers.CharField(max_length=255, label="说明")
@@ -152,7 +159,7 @@ def transaction_data(row: PointsTransaction, *, request) -> dict:
     return {
         "id": row.id,
         "profile_id": row.user_id,
-        "transaction_type": row.transaction_type,
+        "transaction_type": ANSWERED_TYPE[row.transaction_type],
         "amount": points_number(row.amount),
         "balance_after": points_number(row.balance_after),
         "description": row.description,

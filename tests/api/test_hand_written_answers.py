@@ -11,9 +11,10 @@ from rest_framework.test import APIRequestFactory
 from accounts.serializers import UserSerializer
 from points.models import PointsTransaction
 from points.serializers import TransactionSerializer
-from points.services import points_recharge
+from points.services import points_recharge, points_refund
 from rewriting.snapshots import snapshot_link_key
 from tests.factories import UserFactory
+from tests.points.helpers import failed_spend
 from tests.tickets.factories import TicketFactory
 from tickets.serializers import TicketSerializer
 from tickets.services import ticket_reply
@@ -58,6 +59,21 @@ def test_transaction_by_hand_is_transaction_by_fields(user, local_storage):
     assert link.startswith("http://testserver/rewriting/snapshots/")
     assert snapshot_link_key(link.rsplit("/", 1)[1]) == row.user_input_file
     assert by_hand["ai_response_file_url"] is None
+
+
+def test_a_refund_by_hand_is_a_refund_by_fields(user):
+    """Both answer a refund as a recharge."""
+    points_recharge(user=user, amount=Decimal("10"))
+    refund = points_refund(user=user, transaction_id=failed_spend(user, "3").pk)
+    serializer = TransactionSerializer(context={"request": APIRequestFactory().get("/")})
+
+    by_hand = serializer.to_representation(refund)
+
+    assert by_hand["transaction_type"] == "recharge"
+    urls = ("user_input_file_url", "ai_response_file_url")
+    assert {k: v for k, v in by_hand.items() if k not in urls} == by_fields(
+        serializer, refund, skip=urls
+    )
 
 
 @pytest.mark.parametrize("replied", [False, True])

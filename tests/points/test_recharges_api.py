@@ -114,15 +114,16 @@ def test_schema_allows_a_profile_without_inviter(api_client, client_for, admin, 
     assert fields["invited_by_username"]["nullable"] is True
 
 
-def test_refunds_and_spends_are_not_recharges(client_for, admin, member):
+def test_refunds_are_recharges_and_spends_are_not(client_for, admin, member):
     row = recharge(member, "10")
     spend(member, "1")
-    services.points_refund(user=member, transaction_id=failed_spend(member, "3").pk)
+    refund = services.points_refund(user=member, transaction_id=failed_spend(member, "3").pk)
 
     data = listing(client_for(admin))
 
-    assert ids(data) == [row.pk]
-    assert data["pagination"]["total"] == 1
+    assert ids(data) == [refund.pk, row.pk]
+    assert data["pagination"]["total"] == 2
+    assert data["records"][0]["reference_id"] == f"refund:{refund.refund_of_id}"
 
 
 def test_a_staff_correction_is_listed_with_its_sign(client_for, admin, member):

@@ -105,6 +105,7 @@ def test_a_recharge_row_has_whole_numbers_and_no_snapshots(client_for, member):
 
 
 def test_a_failed_spend_and_its_refund_are_listed(client_for, member):
+    """A refund is answered as the recharge it is to the client (rewriting-api §14)."""
     recharge(member, "10")
     failed = failed_spend(member, "3")
     services.points_refund(user=member, transaction_id=failed.pk)
@@ -112,7 +113,7 @@ def test_a_failed_spend_and_its_refund_are_listed(client_for, member):
     rows = listing(client_for(member))["transactions"]
 
     assert [(r["transaction_type"], r["amount"], r["is_successful"]) for r in rows] == [
-        ("refund", 3, True),
+        ("recharge", 3, True),
         ("spend", -3, False),
         ("recharge", 10, True),
     ]
@@ -236,17 +237,26 @@ def test_bad_paging_is_400(client_for, member, params, message):
 # --- filters -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("transaction_type", ["recharge", "spend", "transfer", "refund"])
-def test_filter_by_type(client_for, member, transaction_type):
+@pytest.mark.parametrize(
+    ("transaction_type", "amounts", "answered"),
+    [
+        ("recharge", [3, 10], {"recharge"}),  # the refund among the recharges
+        ("spend", [-3], {"spend"}),
+        ("transfer", [], set()),
+        ("refund", [3], {"recharge"}),  # ours: only the refunds, still answered as recharges
+    ],
+)
+def test_filter_by_type(client_for, member, transaction_type, amounts, answered):
     recharge(member, "10")
     failed = failed_spend(member, "3")
     services.points_refund(user=member, transaction_id=failed.pk)
 
-    rows = listing(client_for(member), transaction_type=transaction_type)["transactions"]
+    data = listing(client_for(member), transaction_type=transaction_type)
+    rows = data["transactions"]
 
-    expected = 0 if transaction_type == "transfer" else 1
-    assert len(rows) == expected
-    assert {row["transaction_type"] for row in rows} <= {transaction_type}
+    assert [row["amount"] for row in rows] == amounts
+    assert {row["transaction_type"] for row in rows} == answered
+    assert data["pagination"]["total"] == len(amounts)
 
 
 def test_an_empty_type_is_no_filter(client_for, member):

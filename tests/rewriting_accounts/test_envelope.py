@@ -344,6 +344,9 @@ CASES = {
     "unknown path with a token": (lambda w: w.as_admin().delete("/user/nope"), 404, NOT_FOUND),
     "under otp": (lambda w: post(w.anonymous, "/otp/extra"), 404, NOT_FOUND),
     "bare user": (lambda w: w.anonymous.get("/user"), 404, NOT_FOUND),
+    "under rewrite": (lambda w: post(w.anonymous, "/rewrite/rewrite_docx"), 404, NOT_FOUND),
+    "under alipay": (lambda w: w.anonymous.get("/alipay/pay"), 404, NOT_FOUND),
+    "under wechatpay": (lambda w: post(w.anonymous, "/wechatpay/native"), 404, NOT_FOUND),
 }
 
 
@@ -383,3 +386,13 @@ def test_the_portal_keeps_its_own_error_shape(api_client):
 
     assert bad_json.json() == {"detail": BAD_JSON}
     assert unknown.json() == {"detail": NOT_FOUND}
+
+
+@pytest.mark.parametrize("path", ["/rewrite/nope", "/alipay/notify/x", "/user/nope"])
+def test_an_unknown_path_is_json_with_debug_on_too(api_client, settings, path):
+    settings.DEBUG = True
+
+    response = api_client.get(path)
+
+    assert response["Content-Type"].startswith("application/json")
+    assert_refused(response, 404, NOT_FOUND)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from bench.dataset import HEAVY_EMAIL, STAFF_EMAIL, Scale, dataset_load
 from csa.paging import page_query
-from points.selectors import points_transactions_of
+from points.selectors import points_recharges_visible_to, points_transactions_of
 from tickets.models import TicketStatus
 from tickets.selectors import ticket_list, ticket_total
 
@@ -124,6 +124,15 @@ def test_a_ledger_page_deep_in_the_history_walks_its_index(heavy):
     nodes = plan_of_query(page(rows, SCALE.heavy_rows // 3, 20, SCALE.heavy_rows))
 
     assert "points_txn_user_newest" in indexes_used(nodes)
+    assert_no_scan_of_big_tables(nodes)
+
+
+def test_the_recharges_staff_list_have_their_own_index(data):
+    recharges, _ = points_recharges_visible_to(user=User.objects.get(email=STAFF_EMAIL))
+
+    nodes = plan_of_query(page(recharges, 0, 20, SCALE.customers + 1))
+
+    assert "points_txn_credits_newest" in indexes_used(nodes)
     assert_no_scan_of_big_tables(nodes)
 
 
