@@ -311,6 +311,8 @@ TURNSTILE_VERIFY_URL = env(
 )
 TURNSTILE_TIMEOUT_SECONDS = env.float("TURNSTILE_TIMEOUT_SECONDS", default=5.0)
 POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="3"))
+# Points a sign-up with a valid invite code starts with (0: none).
+INVITE_REWARD_POINTS = Decimal(env("INVITE_REWARD_POINTS", default="1"))
 
 # --- background work (csa/celery.py) -------------------------------------------------------
 # Redis in production (CELERY_BROKER_URL, like CACHE_URL); without it, the queue is a folder under

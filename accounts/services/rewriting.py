@@ -40,6 +40,7 @@ from csa.errors import (
     NotFoundError,
     UnauthorizedError,
 )
+from points.services import points_recharge
 
 SIGNUP = "signup"
 LOGIN = "login"
@@ -83,6 +84,9 @@ def _phone_code_consume(*, phone: str, purpose: str, code: str) -> bool:
 
 
 # --- sign-up --------------------------------------------------------------------------------
+
+
+INVITE_REWARD = "注册邀请奖励"
 
 
 def _inviter(invite_code: str | None) -> User | None:
@@ -129,9 +133,14 @@ def user_register(
         raise ApplicationError(CODE_REFUSED)
     try:
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 email, password, username=username, phone=phone, invited_by=inviter
             )
+            if inviter is not None and settings.INVITE_REWARD_POINTS > 0:
+                points_recharge(
+                    user=user, amount=settings.INVITE_REWARD_POINTS, description=INVITE_REWARD
+                )
+            return user
     except IntegrityError as exc:  # taken meanwhile by a concurrent sign-up
         conflict = _conflict(username=username, email=email, phone=phone)
         if conflict:

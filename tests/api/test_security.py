@@ -82,7 +82,7 @@ def test_public_rewriting_routes_are_throttled_per_scope():
         "user/refresh": "login",
         "user/logout": "public",
         "rewriting/snapshots/<str:token>": "public",
-        "^(?:otp|user|ai|points)(?:/.*)?$": "public",
+        "^(?:otp|user|ai|points|rewrite|alipay|wechatpay)(?:/.*)?$": "public",
     }
 
 

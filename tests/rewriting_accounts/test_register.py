@@ -1,8 +1,12 @@
 """2. POST /user/register: username, e-mail, optional verified phone, optional invite code."""
 
+from decimal import Decimal
+
 import pytest
 
 from accounts.models import User
+from points.models import PointsTransaction
+from points.selectors import points_balance_of
 from tests.factories import UserFactory
 from tests.rewriting_accounts.helpers import (
     CODE_REFUSED,
@@ -221,6 +225,43 @@ def test_empty_invite_code_is_no_invitation(api_client, empty):
     data = assert_ok(register(api_client, invite_code=empty), "注册成功")
 
     assert data["invited_by"] is None
+    assert not PointsTransaction.objects.exists()
+
+
+def test_an_invited_sign_up_starts_with_the_reward_in_the_ledger(api_client):
+    UserFactory(username="inviter", invite_code="ABC123")
+
+    data = assert_ok(register(api_client, invite_code="ABC123"), "注册成功")
+
+    newbie = User.objects.get(username="newbie")
+    [row] = PointsTransaction.objects.filter(user=newbie)
+    assert (row.transaction_type, row.amount, row.balance_after) == ("recharge", 1, 1)
+    assert row.description == "注册邀请奖励"
+    assert points_balance_of(User.objects.get(pk=newbie.pk)) == 1
+    assert data["points_balance"] == 1
+    assert not PointsTransaction.objects.exclude(user=newbie).exists()  # the inviter gets none
+
+
+@pytest.mark.parametrize("reward", ["0", "2.5"])
+def test_the_reward_is_a_setting(api_client, settings, reward):
+    settings.INVITE_REWARD_POINTS = Decimal(reward)
+    UserFactory(username="inviter", invite_code="ABC123")
+
+    assert_ok(register(api_client, invite_code="ABC123"), "注册成功")
+
+    rows = PointsTransaction.objects.filter(user__username="newbie")
+    assert [row.amount for row in rows] == ([Decimal(reward)] if reward != "0" else [])
+
+
+def test_a_reward_the_ledger_refuses_registers_nobody(api_client, settings):
+    """The reward is written in the sign-up's own transaction: one goes with the other."""
+    settings.INVITE_REWARD_POINTS = Decimal(10**12)  # past what a balance holds
+    UserFactory(username="inviter", invite_code="ABC123")
+
+    response = register(api_client, invite_code="ABC123")
+
+    assert_refused(response, 400, "积分数额无效或过大")
+    assert not User.objects.filter(username="newbie").exists()
 
 
 # --- conflicts -----------------------------------------------------------------------------
