@@ -1,6 +1,7 @@
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import BusinessAccount, LoginSession, Role, User
@@ -50,17 +51,28 @@ def login_session_for_claims(claims: AccessTokenClaims) -> LoginSession | None:
     return session
 
 
+def users_by_email(email: str) -> QuerySet[User]:
+    """The user with this address whatever its case, found by the unique index on LOWER(email)
+    (an `iexact` lookup compiles to UPPER(), which no index serves)."""
+    named = User.objects.alias(email_lower=Lower("email"))
+    return named.filter(email_lower=Lower(Value(email.strip())))
+
+
+def users_by_username(name: str) -> QuerySet[User]:
+    """The user with this username whatever its case, by the unique index on LOWER(username)."""
+    named = User.objects.alias(username_lower=Lower("username"))
+    return named.filter(username_lower=Lower(Value(name.strip())))
+
+
 def user_by_email(email: str) -> User | None:
-    return User.objects.filter(email__iexact=email.strip()).first()
+    return users_by_email(email).first()
 
 
 def user_by_password_name(name: str) -> User | None:
     """The account a password sign-in names: by e-mail when it has an @, else by username;
     letter case aside."""
     name = name.strip()
-    if "@" in name:
-        return user_by_email(name)
-    return User.objects.filter(username__iexact=name).first()
+    return (users_by_email(name) if "@" in name else users_by_username(name)).first()
 
 
 def user_by_login_name(name: str) -> User | None:

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Value
-from django.db.models.functions import Lower, StrIndex, Upper
+from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.utils.functional import cached_property
 
 from accounts.models import User
+from accounts.selectors import users_by_email, users_by_username
 
 COUNT_CAP = 10_000
 # A trigram index finds a substring of three characters or more. A shorter one (a two-character
@@ -84,11 +85,10 @@ def user_ids_named(term: str) -> list[int]:
     its unique index); failing that, up to USERS_NAMED_MAX users with the term in one of them
     (by their trigram indexes). Looked up first, so the rows they own are then found by theirs."""
     if "@" in term:
-        users = User.objects.filter(email=term.lower())  # kept lower-cased
+        named = [users_by_email(term)]
     else:
-        named = User.objects.alias(username_lower=Lower("username"))
-        users = named.filter(Q(username_lower=term.lower()) | Q(phone=term))
-    found = list(users.values_list("pk", flat=True))
+        named = [users_by_username(term), User.objects.filter(phone=term)]
+    found = [pk for users in named for pk in users.values_list("pk", flat=True)]
     if found or len(term) < TRIGRAM_MIN:
         return found
     partly = Q(email__icontains=term) | Q(username__icontains=term) | Q(phone__icontains=term)
