@@ -46,6 +46,7 @@ class UserChangeForm(forms.ModelForm):
             "username",
             "phone",
             "role",
+            "rate",
             "is_active",
             "full_name",
             "phone_number",
@@ -78,7 +79,16 @@ class EmailProvenFilter(admin.SimpleListFilter):
 class UserAdmin(ScaledChangelist, admin.ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ("email", "username", "phone", "role", "invite_code", "is_active", "created_at")
+    list_display = (
+        "email",
+        "username",
+        "phone",
+        "role",
+        "rate",
+        "invite_code",
+        "is_active",
+        "created_at",
+    )
     list_filter = ("role", "is_active", EmailProvenFilter)
     search_fields = ("email", "username", "phone", "invite_code")
     search_help_text = "输入邮箱、用户名、手机号或邀请码（完整或其中一段）"
@@ -115,7 +125,7 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         ),
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
         ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
-        ("积分", {"fields": ("points",)}),
+        ("积分", {"fields": ("rate", "points")}),
         ("时间", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)

@@ -1,9 +1,11 @@
 import secrets
 import string
 import uuid
+from decimal import Decimal
 
 from axes.models import AccessAttempt
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -12,6 +14,9 @@ from csa.history import ChangeRecord
 
 INVITE_CODE_ALPHABET = string.ascii_uppercase + string.digits
 INVITE_CODE_LENGTH = 6
+# Points one yuan buys: the rewriting service's price for each user, set by admins.
+RATE_DEFAULT = Decimal(1)
+RATE_MAX = Decimal(10)
 
 
 def new_invite_code() -> str:
@@ -62,6 +67,18 @@ class User(AbstractBaseUser):
     phone = models.CharField("登录手机号", max_length=16, unique=True, null=True, blank=True)
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.USER)
     is_active = models.BooleanField("启用", default=True)
+    rate = models.DecimalField(
+        "费率",
+        max_digits=5,
+        decimal_places=3,
+        default=RATE_DEFAULT,
+        db_default=RATE_DEFAULT,  # rows written by hand (bench data) get it too
+        validators=[
+            MinValueValidator(0, message="费率不能小于0"),
+            MaxValueValidator(RATE_MAX, message="费率不能超过10"),
+        ],
+        help_text="每元可购积分，0–10，最多3位小数",
+    )
     full_name = models.CharField("姓名", max_length=64, null=True, blank=True)
     phone_number = models.CharField("联系方式", max_length=32, null=True, blank=True)
     avatar_url = models.CharField("头像URL", max_length=2048, null=True, blank=True)
@@ -76,6 +93,7 @@ class User(AbstractBaseUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="invitees",
+        db_index=False,  # led by user_invitees_newest
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", null=True, blank=True)
@@ -90,7 +108,11 @@ class User(AbstractBaseUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         # Newest first: the console's list and the rewriting service's user list.
-        indexes = [models.Index(fields=["-created_at", "-id"], name="user_newest")]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="user_newest"),
+            # An agent's downline, newest first.
+            models.Index(fields=["invited_by", "-created_at", "-id"], name="user_invitees_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.UniqueConstraint(
@@ -100,6 +122,11 @@ class User(AbstractBaseUser):
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate__gte=0, rate__lte=RATE_MAX),
+                name="user_rate_range",
+                violation_error_message="费率须在0到10之间",
             ),
         ]
 
@@ -135,6 +162,17 @@ class LoginSession(models.Model):
     # SHA-256 of the session's refresh token (rewriting logins have one); the token itself is
     # shown once and never stored.
     refresh_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # A login's sessions, one after another as refreshes replace them, share the first one's id:
+    # a refresh token used again after it was replaced (README, "Refresh tokens") ends them all.
+    chain_id = models.UUIDField("登录链", default=uuid.uuid4, db_index=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name="刷新后的会话",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+    )
 
     class Meta:
         verbose_name = "登录会话"

@@ -128,15 +128,26 @@ def user_for_answer(*, user_id: int) -> User:
     return _answerable_users().get(pk=user_id)
 
 
-def user_for_role_change(*, user_uuid: UUID) -> User:
+def user_for_admin_change(*, user_uuid: UUID) -> User:
+    """The user an admin changes (role, rate, points), or 404 in the document's words."""
     target = _answerable_users().filter(uuid=user_uuid).first()
     if target is None:
         raise NotFoundError(TARGET_USER_NOT_FOUND)
     return target
 
 
-def users_visible_to(*, user: User, keyword: str | None = None) -> tuple[QuerySet[User], str]:
-    """Everyone for an admin (`all`), an agent's direct invitees (`downline`); nobody else's."""
+def users_visible_to(
+    *,
+    user: User,
+    keyword: str | None = None,
+    phone: str | None = None,
+    username: str | None = None,
+) -> tuple[QuerySet[User], str]:
+    """Everyone for an admin (`all`), an agent's direct invitees (`downline`); nobody else's.
+
+    `phone` and `username` are substrings of each (both must match); `keyword` of any of
+    username, e-mail and phone. Each is served by its column's trigram index on PostgreSQL.
+    """
     if user.role == Role.ADMIN:
         users, scope = _answerable_users(), "all"
     elif user.role == Role.AGENT:
@@ -149,6 +160,10 @@ def users_visible_to(*, user: User, keyword: str | None = None) -> tuple[QuerySe
             | Q(email__icontains=keyword)
             | Q(phone__icontains=keyword)
         )
+    if phone:
+        users = users.filter(phone__icontains=phone)
+    if username:
+        users = users.filter(username__icontains=username)
     return users.order_by("-created_at", "-id"), scope
 
 

@@ -147,6 +147,11 @@ PLACEHOLDER_EMAIL_DOMAIN = env("PLACEHOLDER_EMAIL_DOMAIN", default="placeholder.
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=30)
 REFRESH_TOKEN_LIFETIME = timedelta(days=env.int("REFRESH_TOKEN_DAYS", default=7))
+# A refresh token used again this soon after its refresh (two tabs at once) answers the same new
+# session; used again later, it ends its login's whole chain of sessions.
+REFRESH_TOKEN_REUSE_GRACE = timedelta(
+    seconds=env.int("REFRESH_TOKEN_REUSE_GRACE_SECONDS", default=5)
+)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,

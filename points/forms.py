@@ -39,11 +39,9 @@ class PointsChangeForm(forms.Form):
 
     def save(self, *, user: User, staff: User):
         """Record the change through the ledger; ApplicationError if the ledger refuses it."""
-        amount = self.cleaned_data["amount"]
-        change = services.points_recharge if amount > 0 else services.points_adjust
-        return change(
+        return services.points_adjust(
             user=user,
-            amount=amount,
+            amount=self.cleaned_data["amount"],
             description=self.cleaned_data["description"] or services.RECHARGE_DESCRIPTION,
             reference_id=self.cleaned_data["reference_id"] or None,
             recorded_by=staff,

@@ -95,7 +95,8 @@ def points_adjust(
     reference_id: str | None = None,
     recorded_by: User,
 ) -> PointsTransaction:
-    """Staff correct a balance either way (a mistaken recharge taken back, say), with a reason.
+    """Staff change a balance either way (a mistaken recharge taken back, say), with a reason:
+    the console's adjustment and the API's `/user/update-points`.
 
     It is a recharge of signed amount, so agents see it among their invitees' recharges.
     """
@@ -106,8 +107,8 @@ def points_adjust(
         raise ApplicationError("请填写调整原因")
     account = _locked_account(user)
     if account.available + amount < 0:
-        available = points_text(account.available)
-        raise ApplicationError(f"扣减后积分不能为负数，当前可用积分：{available}")
+        # What may still be taken: points held for running tasks are already promised.
+        raise ApplicationError(f"积分余额不足，当前余额: {points_text(account.available)}")
     return _record(
         account,
         transaction_type=TransactionType.RECHARGE,

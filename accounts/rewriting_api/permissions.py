@@ -8,3 +8,11 @@ class IsAdminRole(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.user.role == Role.ADMIN
+
+
+class MayChangeRates(IsAdminRole):
+    message = "仅管理员可修改用户费率"
+
+
+class MayChangePoints(IsAdminRole):
+    message = "仅管理员可修改用户积分"

@@ -2,16 +2,18 @@
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from accounts.models import Role, User
+from accounts.models import RATE_MAX, Role, User
 from accounts.phones import phone_normalize
 from csa.envelope.serializers import MAX_PAGE, MillisecondDateTimeField
 from csa.ids import uuid_or_none
+from points.amounts import THOUSANDTH
 from points.selectors import points_balance_of
 from points.serializers import points_number
 
@@ -49,16 +51,58 @@ class CodeField(serializers.RegexField):
         super().__init__(CODE_PATTERN, max_length=6, error_messages=messages, **kwargs)
 
 
+# A binary float's distance from the three-place decimal it was typed as: the browser client
+# sends differences such as 10.1 - 3.2 = 6.8999999999999995, which mean 6.9.
+FLOAT_NOISE = Decimal("1e-9")
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class ThousandthsField(serializers.Field):
+    """A number of at most three decimal places, as a Decimal; a JSON number or its text."""
+
+    default_error_messages = {"places": "最多保留3位小数"}
+
+    def __init__(self, *, min_value: Decimal, max_value: Decimal, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.min_value, self.max_value = min_value, max_value
+
+    def to_internal_value(self, data) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            self.fail("invalid")
+        try:
+            number = Decimal(str(data).strip())
+        except InvalidOperation:
+            self.fail("invalid")
+        if not number.is_finite():
+            self.fail("invalid")
+        if number < self.min_value:
+            self.fail("min_value")
+        if number > self.max_value:
+            self.fail("max_value")
+        nearest = number.quantize(THOUSANDTH)
+        if abs(number - nearest) > FLOAT_NOISE:
+            self.fail("places")
+        return nearest
+
+    def to_representation(self, value: Decimal) -> int | float:
+        return points_number(value)
+
+
 # --- users as answered ------------------------------------------------------------------------
 
 
 class RewritingUserSerializer(serializers.ModelSerializer):
     points_balance = serializers.SerializerMethodField()
+    rate = serializers.SerializerMethodField()
     created_at = MillisecondDateTimeField()
 
     @extend_schema_field(OpenApiTypes.NUMBER)  # a whole number is also a number: not oneOf
     def get_points_balance(self, user: User) -> int | float:
         return points_number(points_balance_of(user))
+
+    @extend_schema_field(OpenApiTypes.NUMBER)
+    def get_rate(self, user: User) -> int | float:
+        return points_number(user.rate)
 
 
 class RegisteredUserSerializer(RewritingUserSerializer):
@@ -74,6 +118,7 @@ class RegisteredUserSerializer(RewritingUserSerializer):
             "invite_code",
             "role",
             "points_balance",
+            "rate",
             "created_at",
             "invited_by",
         ]
@@ -93,6 +138,7 @@ class SessionUserSerializer(RewritingUserSerializer):
             "phone",
             "role",
             "points_balance",
+            "rate",
             "invite_code",
             "created_at",
         ]
@@ -106,6 +152,7 @@ LISTED_USER_FIELDS = [
     "phone",
     "role",
     "points_balance",
+    "rate",
     "invite_code",
     "invited_by",
     "invited_by_username",
@@ -125,18 +172,48 @@ class ListedUserSerializer(RewritingUserSerializer):
         fields = LISTED_USER_FIELDS
 
 
-class RoleChangedUserSerializer(ListedUserSerializer):
-    """The document's answer: a listed user without the inviter's name, plus the role before."""
+CHANGED_USER_FIELDS = [name for name in LISTED_USER_FIELDS if name != "invited_by_username"]
+
+
+class ChangedUserSerializer(ListedUserSerializer):
+    """An admin's change answers the user as listed, without the inviter's name."""
+
+    class Meta:
+        model = User
+        fields = CHANGED_USER_FIELDS
+
+
+def _after(name: str, new: str) -> list[str]:
+    fields = list(CHANGED_USER_FIELDS)
+    fields.insert(fields.index(name) + 1, new)
+    return fields
+
+
+class RoleChangedUserSerializer(ChangedUserSerializer):
+    """Plus the role before the change."""
 
     previous_role = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = [name for name in LISTED_USER_FIELDS if name != "invited_by_username"]
-        fields.insert(fields.index("role") + 1, "previous_role")
+        fields = _after("role", "previous_role")
 
     def get_previous_role(self, user: User) -> str:
         return self.context["previous_role"]
+
+
+class RateChangedUserSerializer(ChangedUserSerializer):
+    """Plus the rate before the change (the rate itself when it did not change)."""
+
+    previous_rate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = _after("rate", "previous_rate")
+
+    @extend_schema_field(OpenApiTypes.NUMBER)
+    def get_previous_rate(self, user: User) -> int | float:
+        return points_number(self.context["previous_rate"])
 
 
 class SessionSerializer(serializers.Serializer):
@@ -267,7 +344,7 @@ class UserListParamsSerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         min_value=1,
         max_value=100,
-        default=20,
+        default=10,
         error_messages={
             "invalid": "limit必须是1到100之间的整数",
             "min_value": "limit必须是1到100之间的整数",
@@ -278,25 +355,93 @@ class UserListParamsSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=100,
+        help_text="用户名、邮箱或手机号的一部分",
         error_messages={"max_length": "关键词过长"},
     )
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="手机号的一部分",
+        error_messages={"max_length": "手机号过长"},
+    )
+    username = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="用户名的一部分（不区分大小写）",
+        error_messages={"max_length": "用户名过长"},
+    )
+
+
+class TargetUserIdField(serializers.CharField):
+    """The UUID of the user an admin acts on."""
+
+    def __init__(self, **kwargs) -> None:
+        messages = _messages(required="用户ID格式不正确", max_length="用户ID格式不正确")
+        super().__init__(max_length=64, error_messages=messages, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        target = uuid_or_none(super().run_validation(data))
+        if target is None:
+            raise serializers.ValidationError("用户ID格式不正确")
+        return target
 
 
 class UpdateRoleRequestSerializer(serializers.Serializer):
-    target_user_id = serializers.CharField(
-        max_length=64,
-        error_messages=_messages(required="用户ID格式不正确", max_length="用户ID格式不正确"),
-    )
+    target_user_id = TargetUserIdField()
     role = serializers.ChoiceField(
         choices=Role.values,
         error_messages=_messages(required=INVALID_PARAMETERS, invalid_choice=INVALID_PARAMETERS),
     )
 
-    def validate_target_user_id(self, value: str):
-        target = uuid_or_none(value)
-        if target is None:
-            raise serializers.ValidationError("用户ID格式不正确")
-        return target
+
+class UpdateRateRequestSerializer(serializers.Serializer):
+    target_user_id = TargetUserIdField()
+    rate = ThousandthsField(
+        min_value=Decimal(0),
+        max_value=RATE_MAX,
+        help_text="每元可购积分，0–10，最多3位小数",
+        error_messages=_messages(
+            required="费率不能为空",
+            invalid="费率必须是数字",
+            min_value="费率不能小于0",
+            max_value="费率不能超过10",
+            places="费率最多保留3位小数",
+        ),
+    )
+
+
+POINTS_CHANGE_LIMIT = Decimal(1_000_000)
+
+
+class UpdatePointsRequestSerializer(serializers.Serializer):
+    target_user_id = TargetUserIdField()
+    amount = ThousandthsField(
+        min_value=-POINTS_CHANGE_LIMIT,
+        max_value=POINTS_CHANGE_LIMIT,
+        help_text="正数增加、负数扣减，不能为0，最多3位小数",
+        error_messages=_messages(
+            required="积分调整金额不能为空",
+            invalid="积分调整金额必须是数字",
+            min_value="积分调整金额过小",
+            max_value="积分调整金额过大",
+            places="积分调整金额最多保留3位小数",
+        ),
+    )
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=200,
+        help_text="默认：管理员 {用户名} 手动调整积分",
+        error_messages={"max_length": "描述信息过长"},
+    )
+
+    def validate_amount(self, amount: Decimal) -> Decimal:
+        if amount == 0:
+            raise serializers.ValidationError("积分调整金额不能为0")
+        return amount
 
 
 class ChangePasswordRequestSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ urlpatterns = [
     path("user/refresh", views.RefreshView.as_view(), name="rewriting-refresh"),
     path("user/list", views.UserListView.as_view(), name="rewriting-user-list"),
     path("user/update-role", views.UpdateRoleView.as_view(), name="rewriting-update-role"),
+    path("user/update-rate", views.UpdateRateView.as_view(), name="rewriting-update-rate"),
+    path("user/update-points", views.UpdatePointsView.as_view(), name="rewriting-update-points"),
     path("user/logout", views.LogoutView.as_view(), name="rewriting-logout"),
     path(
         "user/change-password", views.ChangePasswordView.as_view(), name="rewriting-change-password"

@@ -5,7 +5,7 @@ from rest_framework.request import Request
 
 from accounts import selectors
 from accounts.rewriting_api import serializers
-from accounts.rewriting_api.permissions import IsAdminRole
+from accounts.rewriting_api.permissions import IsAdminRole, MayChangePoints, MayChangeRates
 from accounts.services import IssuedLogin, rewriting, user_agent_of
 from csa.api.throttling import client_ip
 from csa.envelope.responses import EnvelopeResponse
@@ -93,6 +93,10 @@ class LoginView(PublicEnvelopeAPIView):
 
 
 class RefreshView(PublicEnvelopeAPIView):
+    """Trades a refresh token for a new session; the old session ends. The same token sent again
+    within a few seconds (two tabs refreshing at once) answers the same new session; sent again
+    later, it is taken as stolen and every session of that login ends."""
+
     throttle_scope = "login"
 
     @extend_schema(
@@ -113,6 +117,10 @@ class RefreshView(PublicEnvelopeAPIView):
 
 
 class UserListView(EnvelopeAPIView):
+    """Admins see everyone (`scope: all`), agents their direct invitees (`scope: downline`).
+    `phone` and `username` are case-insensitive substrings, both given both must match; `keyword`
+    matches username, e-mail or phone. `total` counts every match."""
+
     server_error_message = "获取用户列表失败"
 
     @extend_schema(
@@ -124,8 +132,8 @@ class UserListView(EnvelopeAPIView):
     )
     def get(self, request: Request) -> EnvelopeResponse:
         params = validated(serializers.UserListParamsSerializer, request.query_params)
-        users, scope = selectors.users_visible_to(user=request.user, keyword=params.get("keyword"))
-        page, limit = params["page"], params["limit"]
+        page, limit = params.pop("page"), params.pop("limit")
+        users, scope = selectors.users_visible_to(user=request.user, **params)
         rows, pagination = page_of(users, page=page, limit=limit)
         body = {
             "users": rows,
@@ -153,7 +161,7 @@ class UpdateRoleView(EnvelopeAPIView):
     def post(self, request: Request) -> EnvelopeResponse:
         payload = validated(serializers.UpdateRoleRequestSerializer, request.data)
         target, previous_role = rewriting.user_role_update(
-            user=selectors.user_for_role_change(user_uuid=payload["target_user_id"]),
+            user=selectors.user_for_admin_change(user_uuid=payload["target_user_id"]),
             role=payload["role"],
         )
         answer = serializers.RoleChangedUserSerializer(
@@ -161,6 +169,63 @@ class UpdateRoleView(EnvelopeAPIView):
         )
         message = "角色更新成功" if previous_role != target.role else "角色已是最新状态"
         return EnvelopeResponse(answer.data, message=message)
+
+
+class UpdateRateView(EnvelopeAPIView):
+    """Admins only: a user's rate, the points one yuan buys (0 to 10, three places at most).
+    The answer carries `previous_rate`; an unchanged rate is a success too."""
+
+    permission_classes = [IsAuthenticated, MayChangeRates]
+    server_error_message = "更新用户费率失败"
+
+    @extend_schema(
+        request=serializers.UpdateRateRequestSerializer,
+        responses=envelope_responses(
+            "RateUpdatedEnvelope", serializers.RateChangedUserSerializer(), 400, 401, 403, 404
+        ),
+        summary="管理员修改用户费率（每元可购积分）",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = validated(serializers.UpdateRateRequestSerializer, request.data)
+        target, previous_rate = rewriting.user_rate_update(
+            user=selectors.user_for_admin_change(user_uuid=payload["target_user_id"]),
+            rate=payload["rate"],
+        )
+        answer = serializers.RateChangedUserSerializer(
+            target, context={"previous_rate": previous_rate}
+        )
+        message = "费率更新成功" if previous_rate != target.rate else "费率已是最新状态"
+        return EnvelopeResponse(answer.data, message=message)
+
+
+class UpdatePointsView(EnvelopeAPIView):
+    """Admins only: a signed change of a user's points, written to the ledger as one `recharge`
+    row in the same locked transaction as the balance. It may not take the balance below zero,
+    counting points held for running tasks."""
+
+    permission_classes = [IsAuthenticated, MayChangePoints]
+    server_error_message = "更新用户积分失败"
+
+    @extend_schema(
+        request=serializers.UpdatePointsRequestSerializer,
+        responses=envelope_responses(
+            "PointsUpdatedEnvelope", serializers.ChangedUserSerializer(), 400, 401, 403, 404
+        ),
+        summary="管理员增减用户积分（记入积分流水）",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = validated(serializers.UpdatePointsRequestSerializer, request.data)
+        target = selectors.user_for_admin_change(user_uuid=payload["target_user_id"])
+        rewriting.user_points_update(
+            admin=request.user,
+            user=target,
+            amount=payload["amount"],
+            description=payload.get("description"),
+        )
+        target = selectors.user_for_answer(user_id=target.pk)
+        return EnvelopeResponse(
+            serializers.ChangedUserSerializer(target).data, message="积分更新成功"
+        )
 
 
 class LogoutView(PublicEnvelopeAPIView):

@@ -4,6 +4,9 @@ They share the user, session and code machinery of the portal; what differs is h
 rewriting document words its refusals, and that its logins carry a refresh token.
 """
 
+import logging
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -23,13 +26,16 @@ from accounts.services.users import (
     IssuedLogin,
     SamePasswordError,
     WrongPasswordError,
+    login_session_answer,
     login_session_end,
     login_session_start,
     refresh_token_hash,
+    refresh_token_successor,
     user_agent_of,
     user_authenticate,
     user_password_change,
     user_role_change,
+    user_update_by_staff,
 )
 from accounts.verification import verification_code_consume, verification_code_send
 from csa.api.throttling import client_ip
@@ -40,7 +46,9 @@ from csa.errors import (
     NotFoundError,
     UnauthorizedError,
 )
-from points.services import points_recharge
+from points.services import points_adjust, points_recharge
+
+logger = logging.getLogger(__name__)
 
 SIGNUP = "signup"
 LOGIN = "login"
@@ -188,22 +196,65 @@ def user_login_with_phone(
     return _session_for(user, client_ip=client_ip(request), user_agent=user_agent_of(request))
 
 
-@transaction.atomic
 def login_session_refresh(*, refresh_token: str, client_ip: str, user_agent: str) -> IssuedLogin:
-    """Trade a refresh token for a new session; the old session ends, so each token works once."""
+    """Trade a refresh token for its session's successor; the old session ends.
+
+    Used again within REFRESH_TOKEN_REUSE_GRACE (two tabs refreshing at once), it answers the
+    successor the first use made; used again later, it was stolen: the login's whole chain ends.
+    """
+    login = _refreshed(refresh_token=refresh_token, client_ip=client_ip, user_agent=user_agent)
+    if login is None:
+        raise UnauthorizedError(REFRESH_REFUSED)
+    return login
+
+
+@transaction.atomic
+def _refreshed(*, refresh_token: str, client_ip: str, user_agent: str) -> IssuedLogin | None:
+    """The refresh's answer, or None when refused (after ending a stolen chain: committed)."""
     session = (
         LoginSession.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(refresh_token_hash=refresh_token_hash(refresh_token))
         .first()
     )
+    if session is None or not session.user.is_active:
+        return None
     now = timezone.now()
-    usable = session is not None and session.revoked_at is None and session.expires_at > now
-    if not usable or not session.user.is_active:
-        raise UnauthorizedError(REFRESH_REFUSED)
+    # The successor is read after the lock, not joined to it: a refresh that waited for the
+    # lock would not see, in the join, the successor the one before it made.
+    if session.replaced_by_id is not None:
+        return _refreshed_again(session, refresh_token=refresh_token, now=now)
+    if session.revoked_at is not None or session.expires_at <= now:
+        return None
     session.revoked_at = now
-    session.save(update_fields=["revoked_at"])
-    return _session_for(session.user, client_ip=client_ip, user_agent=user_agent)
+    login = login_session_start(
+        user=session.user,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        lifetime=settings.REFRESH_TOKEN_LIFETIME,
+        replacing=(session, refresh_token),
+    )
+    session.replaced_by = login.session
+    session.save(update_fields=["revoked_at", "replaced_by"])
+    return login
+
+
+def _refreshed_again(session: LoginSession, *, refresh_token: str, now) -> IssuedLogin | None:
+    successor = session.replaced_by
+    if now - session.revoked_at > settings.REFRESH_TOKEN_REUSE_GRACE:
+        ended = LoginSession.objects.filter(
+            chain_id=session.chain_id, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        logger.warning(
+            "A replaced refresh token of user %s was used again; its login's %d live "
+            "session(s) ended",
+            session.user_id,
+            ended,
+        )
+        return None
+    if successor.revoked_at is not None or successor.expires_at <= now:
+        return None
+    return login_session_answer(successor, refresh_token=refresh_token_successor(refresh_token))
 
 
 def user_logout(*, session: LoginSession | None, refresh_token: str) -> None:
@@ -245,3 +296,23 @@ def user_password_replace(*, user: User, current_password: str, new_password: st
         raise UnauthorizedError("当前密码错误") from exc
     except SamePasswordError as exc:
         raise ApplicationError("新密码不能与当前密码相同") from exc
+
+
+def user_rate_update(*, user: User, rate: Decimal) -> tuple[User, Decimal]:
+    """Set `user`'s rate (points per yuan); returns the user and the rate before."""
+    previous_rate = user.rate
+    if rate != previous_rate:
+        user = user_update_by_staff(user=user, changes={"rate": rate})
+    return user, previous_rate
+
+
+def user_points_update(
+    *, admin: User, user: User, amount: Decimal, description: str | None = None
+) -> None:
+    """An admin's signed change of `user`'s points: the console's adjustment, through the API."""
+    points_adjust(
+        user=user,
+        amount=amount,
+        description=description or f"管理员 {admin.username or admin.email} 手动调整积分",
+        recorded_by=admin,
+    )

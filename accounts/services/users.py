@@ -1,5 +1,6 @@
 """Users: registration, login and sessions, profile, password, role and status."""
 
+import base64
 import hashlib
 import logging
 import secrets
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.lockout import sign_in_succeeded, sign_in_with_password
 from accounts.models import (
@@ -168,6 +170,14 @@ def refresh_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def refresh_token_successor(token: str) -> str:
+    """The refresh token of the session that replaces `token`'s: derived, not drawn, so a
+    second refresh with `token` in the grace window can answer the same session without the
+    new token ever being stored. Only the server's key and `token` itself make it."""
+    digest = salted_hmac("accounts.refresh-token-successor", token, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def login_session_start(
     *,
     user: User,
@@ -175,16 +185,32 @@ def login_session_start(
     user_agent: str,
     lifetime: timedelta,
     with_refresh_token: bool = False,
+    replacing: tuple[LoginSession, str] | None = None,
 ) -> IssuedLogin:
-    """A new session; `lifetime` is the session's (a refresh token lives as long as it)."""
+    """A new session; `lifetime` is the session's (a refresh token lives as long as it).
+
+    `replacing` (a session and its refresh token) makes it that session's successor in the
+    same chain, with the successor's refresh token.
+    """
     refresh_token = secrets.token_urlsafe(32) if with_refresh_token else None
+    chain = {}
+    if replacing is not None:
+        previous, previous_token = replacing
+        refresh_token = refresh_token_successor(previous_token)
+        chain = {"chain_id": previous.chain_id}
     session = LoginSession.objects.create(
         user=user,
         expires_at=timezone.now() + lifetime,
         ip_address=client_ip or None,
         user_agent=user_agent[:256],
         refresh_token_hash=refresh_token_hash(refresh_token) if refresh_token else None,
+        **chain,
     )
+    return login_session_answer(session, refresh_token=refresh_token)
+
+
+def login_session_answer(session: LoginSession, *, refresh_token: str | None) -> IssuedLogin:
+    """A live session as a login answers it, with a new access token."""
     access_token = access_token_issue(session)
     return IssuedLogin(
         session=session,

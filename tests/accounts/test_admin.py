@@ -1,5 +1,7 @@
 """The staff console for users: who gets in, search and filters, roles, disabling."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -15,6 +17,7 @@ def change_form(user: User, **overrides) -> dict:
         "username": user.username or "",
         "phone": user.phone or "",
         "role": user.role,
+        "rate": str(user.rate),
         "is_active": "on" if user.is_active else "",
         "full_name": user.full_name or "",
         "phone_number": user.phone_number or "",
@@ -67,6 +70,35 @@ def test_staff_change_a_role(console):
     customer.refresh_from_db()
     assert customer.role == Role.AGENT
     assert customer.updated_at is not None
+
+
+def test_staff_set_a_rate_on_the_users_page_and_see_it_in_the_list(console):
+    customer = UserFactory(email="c@example.com")
+    url = reverse("admin:accounts_user_change", args=[customer.pk])
+
+    assert console.post(url, change_form(customer, rate="2.125")).status_code == 302
+
+    customer.refresh_from_db()
+    assert customer.rate == Decimal("2.125")
+    listing = console.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert '<th scope="col" class="column-rate">' in listing
+    assert '<td class="field-rate">2.125</td>' in listing
+
+
+@pytest.mark.parametrize(
+    ("rate", "error"),
+    [("-1", "费率不能小于0"), ("10.5", "费率不能超过10"), ("1.2345", "确认小数不超过 3 位")],
+)
+def test_staff_cannot_set_a_rate_out_of_range(console, rate, error):
+    customer = UserFactory(email="c@example.com")
+    url = reverse("admin:accounts_user_change", args=[customer.pk])
+
+    response = console.post(url, change_form(customer, rate=rate))
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.rate == 1
 
 
 def test_promoted_user_opens_the_console(console):

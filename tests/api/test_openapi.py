@@ -163,3 +163,35 @@ def test_every_portal_route_reading_a_body_documents_the_415_of_another_type(
 
     assert len(answers) == 12
     assert {label: answer for label, answer in answers.items() if answer != (415, True)} == {}
+
+
+REWRITING_USER_OBJECTS = [
+    "RegisteredUser",
+    "SessionUser",
+    "ListedUser",
+    "RoleChangedUser",
+    "RateChangedUser",
+    "ChangedUser",
+]
+
+
+@pytest.mark.parametrize("component", REWRITING_USER_OBJECTS)
+def test_every_rewriting_user_object_documents_its_rate(schema, component):
+    assert schema["components"]["schemas"][component]["properties"]["rate"]["type"] == "number"
+
+
+@pytest.mark.parametrize("path", ["/user/update-rate", "/user/update-points"])
+def test_the_admins_changes_are_documented_with_their_refusals(schema, path):
+    operation = schema["paths"][path]["post"]
+
+    assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
+    assert "Admins only" in operation["description"]
+
+
+def test_the_user_list_documents_its_filters_and_defaults(schema):
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/user/list"]["get"]["parameters"]
+    }
+
+    assert {"page", "limit", "keyword", "phone", "username"} <= set(parameters)
+    assert (parameters["page"]["default"], parameters["limit"]["default"]) == (1, 10)

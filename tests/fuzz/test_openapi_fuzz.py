@@ -105,6 +105,13 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
         _json({"target_user_id": str(seeds.CUSTOMER_UUID), "role": "agent"}),
         _json({"target_user_id": str(seeds.ADMIN_UUID), "role": "user"}),
     ],
+    "POST /user/update-rate": [
+        _json({"target_user_id": str(seeds.CUSTOMER_UUID), "rate": 2.125}),
+    ],
+    "POST /user/update-points": [
+        _json({"target_user_id": str(seeds.CUSTOMER_UUID), "amount": 12.5}),
+        _json({"target_user_id": str(seeds.CUSTOMER_UUID), "amount": -1_000_000}),
+    ],
 }
 
 
@@ -129,7 +136,7 @@ def test_as_customer(case, seeded, make_token):
 
 
 # What only the admin and agents get past the role check for; a customer is refused them.
-ROLE_ROUTES = r"^/user/(list|update-role)$|^/points/recharges$"
+ROLE_ROUTES = r"^/user/(list|update-role|update-rate|update-points)$|^/points/recharges$"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -123,7 +123,7 @@ def test_a_correction_below_the_balance_is_refused_with_the_ledgers_message(cons
     response = console.post(change_points_url(member), {"amount": "-5", "description": "扣回"})
 
     assert response.status_code == 200
-    assert form_errors(response, "amount") == ["扣减后积分不能为负数，当前可用积分：3.6"]
+    assert form_errors(response, "amount") == ["积分余额不足，当前余额: 3.6"]
     assert account_of(member).balance == Decimal("3.6")
     assert member.points_transactions.count() == 1
 

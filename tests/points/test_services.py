@@ -141,7 +141,7 @@ def test_adjust_refuses_going_below_the_available_balance(member, admin):
     recharge(member, "10")
     services.points_hold(user=member, amount=Decimal("6.4"))
 
-    with refused("扣减后积分不能为负数，当前可用积分：3.6"):
+    with refused("积分余额不足，当前余额: 3.6"):
         services.points_adjust(
             user=member, amount=Decimal("-4"), description="扣回", recorded_by=admin
         )

@@ -12,6 +12,8 @@ LOGIN = "/user/login"
 REFRESH = "/user/refresh"
 USER_LIST = "/user/list"
 UPDATE_ROLE = "/user/update-role"
+UPDATE_RATE = "/user/update-rate"
+UPDATE_POINTS = "/user/update-points"
 LOGOUT = "/user/logout"
 CHANGE_PASSWORD = "/user/change-password"
 PORTAL_LOGIN = "/api/auth/login"
@@ -32,6 +34,21 @@ METHOD_NOT_ALLOWED = "不支持该请求方法"
 CODE_REFUSED = "验证码错误或已过期"
 REFRESH_REFUSED = "刷新令牌无效或已过期"
 WRONG_CREDENTIALS = "用户名或密码错误"
+
+# A user as an admin's change answers it (update-role, -rate and -points add to it).
+CHANGED_USER_KEYS = {
+    "id",
+    "user_id",
+    "username",
+    "email",
+    "phone",
+    "role",
+    "points_balance",
+    "rate",
+    "invite_code",
+    "invited_by",
+    "created_at",
+}
 
 
 def schema_properties(client, component: str) -> dict:

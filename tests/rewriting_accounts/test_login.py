@@ -30,6 +30,7 @@ USER_KEYS = {
     "phone",
     "role",
     "points_balance",
+    "rate",
     "invite_code",
     "created_at",
 }

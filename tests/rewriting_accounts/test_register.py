@@ -32,6 +32,7 @@ ANSWER_KEYS = {
     "invite_code",
     "role",
     "points_balance",
+    "rate",
     "created_at",
     "invited_by",
 }

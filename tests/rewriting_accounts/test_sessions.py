@@ -1,14 +1,17 @@
 """POST /user/refresh and 6. POST /user/logout: a refresh token works once; logout ends both."""
 
+import logging
 import time
 from datetime import timedelta
 
 import pytest
 import requests
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import LoginSession
 from accounts.services import user_active_set
+from accounts.services.users import refresh_token_hash
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.rewriting_accounts.helpers import (
     LOGIN,
@@ -61,6 +64,7 @@ def test_refresh_answers_a_new_session_in_the_login_shape(api_client, member, re
         "phone",
         "role",
         "points_balance",
+        "rate",
         "invite_code",
         "created_at",
     }
@@ -72,12 +76,96 @@ def test_refresh_answers_a_new_session_in_the_login_shape(api_client, member, re
     assert works(api_client, new["access_token"])
 
 
+def past_the_grace_window(refresh_token: str) -> None:
+    """Move the refresh of `refresh_token` back to before the grace window."""
+    before = timezone.now() - settings.REFRESH_TOKEN_REUSE_GRACE - timedelta(seconds=1)
+    LoginSession.objects.filter(refresh_token_hash=refresh_token_hash(refresh_token)).update(
+        revoked_at=before
+    )
+
+
+def live_sessions(user) -> int:
+    return LoginSession.objects.filter(user=user, revoked_at__isnull=True).count()
+
+
 def test_a_refresh_token_works_once(api_client, member, rewriting_login):
     old = rewriting_login("alice")["session"]
-    new = assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")["session"]
+    assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")
+    past_the_grace_window(old["refresh_token"])
 
     assert_refused(refresh(api_client, old["refresh_token"]), 401, REFRESH_REFUSED)
-    assert_ok(refresh(api_client, new["refresh_token"]), "刷新成功")
+
+
+def test_a_second_refresh_in_the_grace_window_answers_the_same_session(
+    api_client, member, rewriting_login
+):
+    old = rewriting_login("alice")["session"]
+    first = assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")["session"]
+
+    second = assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")["session"]
+
+    assert second["refresh_token"] == first["refresh_token"]
+    assert works(api_client, first["access_token"])
+    assert works(api_client, second["access_token"])
+    assert live_sessions(member) == 1
+    assert_ok(refresh(api_client, first["refresh_token"]), "刷新成功")
+
+
+def test_a_refresh_token_reused_after_the_window_ends_the_logins_whole_chain(
+    api_client, member, rewriting_login
+):
+    stolen = rewriting_login("alice")["session"]
+    elsewhere = rewriting_login("alice")["session"]  # another login, its own chain
+    middle = assert_ok(refresh(api_client, stolen["refresh_token"]), "刷新成功")["session"]
+    latest = assert_ok(refresh(api_client, middle["refresh_token"]), "刷新成功")["session"]
+    past_the_grace_window(stolen["refresh_token"])
+
+    assert_refused(refresh(api_client, stolen["refresh_token"]), 401, REFRESH_REFUSED)
+
+    assert not works(api_client, latest["access_token"])
+    assert_refused(refresh(api_client, latest["refresh_token"]), 401, REFRESH_REFUSED)
+    assert works(api_client, elsewhere["access_token"])
+    assert_ok(refresh(api_client, elsewhere["refresh_token"]), "刷新成功")
+
+
+def test_without_a_grace_window_any_reuse_ends_the_chain(
+    api_client, member, rewriting_login, settings
+):
+    settings.REFRESH_TOKEN_REUSE_GRACE = timedelta(0)
+    old = rewriting_login("alice")["session"]
+    new = assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")["session"]
+    LoginSession.objects.filter(revoked_at__isnull=False).update(
+        revoked_at=timezone.now() - timedelta(milliseconds=1)
+    )
+
+    assert_refused(refresh(api_client, old["refresh_token"]), 401, REFRESH_REFUSED)
+
+    assert not works(api_client, new["access_token"])
+
+
+def test_the_grace_window_does_not_revive_a_session_logged_out(api_client, member, rewriting_login):
+    old = rewriting_login("alice")["session"]
+    new = assert_ok(refresh(api_client, old["refresh_token"]), "刷新成功")["session"]
+    logout(api_client, new["access_token"])
+
+    assert_refused(refresh(api_client, old["refresh_token"]), 401, REFRESH_REFUSED)
+
+
+def test_a_reused_refresh_token_is_logged_without_the_token(
+    api_client, member, rewriting_login, caplog
+):
+    old = rewriting_login("alice")["session"]
+    refresh(api_client, old["refresh_token"])
+    past_the_grace_window(old["refresh_token"])
+
+    with caplog.at_level(logging.WARNING, logger="accounts.services.rewriting"):
+        refresh(api_client, old["refresh_token"])
+
+    logged = [r for r in caplog.records if r.name == "accounts.services.rewriting"]
+    assert [r.getMessage() for r in logged] == [
+        f"A replaced refresh token of user {member.pk} was used again; its login's 1 live "
+        "session(s) ended"
+    ]
 
 
 def test_the_old_access_token_stops_working_after_a_refresh(api_client, member, rewriting_login):

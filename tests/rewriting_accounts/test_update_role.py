@@ -9,6 +9,7 @@ from accounts.models import Role
 from points.models import PointsAccount
 from tests.factories import UserFactory
 from tests.rewriting_accounts.helpers import (
+    CHANGED_USER_KEYS,
     INVALID_TOKEN,
     MILLISECOND_TIME,
     MISSING_TOKEN,
@@ -26,19 +27,7 @@ UPDATED = "角色更新成功"
 UNCHANGED = "角色已是最新状态"
 ADMINS_ONLY = "仅管理员可修改用户角色"
 BAD_USER_ID = "用户ID格式不正确"
-ANSWER_KEYS = {
-    "id",
-    "user_id",
-    "username",
-    "email",
-    "phone",
-    "role",
-    "previous_role",
-    "points_balance",
-    "invite_code",
-    "invited_by",
-    "created_at",
-}
+ANSWER_KEYS = CHANGED_USER_KEYS | {"previous_role"}
 
 
 def change_role(client, target, role: str = "agent"):

@@ -8,6 +8,7 @@ from accounts.models import Role
 from points.models import PointsAccount
 from tests.factories import UserFactory
 from tests.rewriting_accounts.helpers import (
+    CHANGED_USER_KEYS,
     INVALID_TOKEN,
     MILLISECOND_TIME,
     MISSING_TOKEN,
@@ -21,19 +22,7 @@ from tests.rewriting_accounts.helpers import (
 pytestmark = pytest.mark.django_db
 
 LISTED = "获取用户列表成功"
-ROW_KEYS = {
-    "id",
-    "user_id",
-    "username",
-    "email",
-    "phone",
-    "role",
-    "points_balance",
-    "invite_code",
-    "invited_by",
-    "invited_by_username",
-    "created_at",
-}
+ROW_KEYS = CHANGED_USER_KEYS | {"invited_by_username"}
 BAD_LIMIT = "limit必须是1到100之间的整数"
 
 
@@ -52,7 +41,7 @@ def test_admin_sees_everyone(client_for, admin, agent, member):
     assert data["scope"] == "all"
     assert data["total"] == 3
     assert sorted(usernames(data)) == ["agent007", "alice", "boss"]
-    assert (data["page"], data["limit"]) == (1, 20)
+    assert (data["page"], data["limit"]) == (1, 10)
 
 
 def test_row_has_the_documented_fields(client_for, admin):
@@ -72,6 +61,7 @@ def test_row_has_the_documented_fields(client_for, admin):
     assert row["phone"] == "+8613700137000"
     assert row["role"] == "user"
     assert row["points_balance"] == 12.5
+    assert row["rate"] == 1
     assert row["invite_code"] == invitee.invite_code
     assert row["invited_by"] == str(admin.uuid)
     assert row["invited_by_username"] == "boss"
@@ -170,13 +160,13 @@ def test_newest_first_and_paged(client_for, admin):
     assert (third["page"], third["limit"]) == (3, 2)
 
 
-def test_default_limit_is_twenty(client_for, admin):
-    UserFactory.create_batch(21)
+def test_default_limit_is_ten(client_for, admin):
+    UserFactory.create_batch(11)
 
     data = listing(client_for(admin))
 
-    assert len(data["users"]) == 20
-    assert data["total"] == 22
+    assert len(data["users"]) == 10
+    assert data["total"] == 12
 
 
 def test_limit_of_a_hundred_is_allowed(client_for, admin):
@@ -218,6 +208,51 @@ def test_keyword_searches_username_email_and_phone(client_for, admin, keyword, e
     assert data["total"] == len(expected)
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"phone": "138"}, ["alice", "alfred"]),
+        ({"phone": "+86139"}, ["bob"]),
+        ({"username": "AL"}, ["alice", "alfred"]),
+        ({"username": "ice"}, ["alice"]),
+        ({"phone": "138", "username": "fred"}, ["alfred"]),
+        ({"phone": "139", "username": "ali"}, []),
+        ({"phone": "", "username": ""}, ["alice", "alfred", "bob", "boss"]),
+        ({"phone": "%"}, []),
+        ({"username": "_"}, []),
+    ],
+)
+def test_phone_and_username_are_substring_filters_both_must_match(
+    client_for, admin, params, expected
+):
+    for name, phone in [("bob", "+8613900139000"), ("alfred", "+8613800138111")]:
+        UserFactory(username=name, phone=phone)
+    UserFactory(username="alice", phone="+8613800138000")
+
+    data = listing(client_for(admin), **params)
+
+    assert usernames(data) == expected
+    assert data["total"] == len(expected)
+
+
+def test_agent_filters_stay_within_the_downline(client_for, agent, admin):
+    UserFactory(username="alice1", phone="+8613800138001", invited_by=agent)
+    UserFactory(username="alice2", phone="+8613800138002", invited_by=admin)
+
+    data = listing(client_for(agent), phone="138", username="alice")
+
+    assert (usernames(data), data["total"], data["scope"]) == (["alice1"], 1, "downline")
+
+
+def test_filters_keep_the_keyword(client_for, admin):
+    UserFactory(username="alice", email="alice@example.org", phone="+8613800138000")
+    UserFactory(username="alina", email="alina@example.com", phone="+8613800138001")
+
+    data = listing(client_for(admin), keyword="example.org", username="ali")
+
+    assert usernames(data) == ["alice"]
+
+
 def test_total_counts_every_match_beyond_the_page(client_for, admin):
     for n in range(4):
         UserFactory(username=f"match{n}")
@@ -247,7 +282,11 @@ def test_query_count_does_not_grow_with_rows(client_for, admin, rows, django_ass
 
     with django_assert_num_queries(3):
         data = listing(client)
+    with django_assert_num_queries(3):
+        filtered = listing(client, username="row", phone="")
 
+    assert len(filtered["users"]) == filtered["total"] == rows - 2
+    assert all(row["rate"] == 1 for row in data["users"])
     assert len(data["users"]) == rows
     assert sum(row["invited_by"] is not None for row in data["users"]) == rows - 1
     assert sum(row["points_balance"] == 12.5 for row in data["users"]) == rows - 2
