@@ -9,7 +9,10 @@ from tests.http_servers import http_server
 from tests.rewriting.fake_vendors import FakeCheeyuan, FakeReduceAI, FakeVendor
 from tests.rewriting.helpers import VENDOR_SETTINGS, funded_user
 
-READ_TIMEOUT = 0.5  # seconds a fake may take before the client gives up; it answers in a few ms
+# A fake answers in a few ms, but CI's two cores are busy: a wait short enough to fail a loaded
+# machine's login makes a flaky test. Only a test that hangs a call waits the short one out.
+READ_TIMEOUT = 5.0
+HANG_READ_TIMEOUT = 0.5
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +25,11 @@ def _vendor_settings(settings) -> None:
 
 
 @contextmanager
-def serving(fake: FakeVendor) -> Iterator[str]:
+def serving(fake: FakeVendor, settings) -> Iterator[str]:
     """The fake on a local port; hung handlers are let go before the server stops."""
+    fake.on_hang = lambda: setattr(
+        settings, "REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS", HANG_READ_TIMEOUT
+    )
     with http_server(fake.handler()) as base_url:
         try:
             yield base_url
@@ -34,7 +40,7 @@ def serving(fake: FakeVendor) -> Iterator[str]:
 @pytest.fixture
 def reduceai(settings) -> Iterator[FakeReduceAI]:
     fake = FakeReduceAI()
-    with serving(fake) as base_url:
+    with serving(fake, settings) as base_url:
         settings.REDUCEAI_API_URL = base_url  # the login goes here too: no REDUCEAI_AUTH_URL
         settings.REDUCEAI_LOGIN_USERNAME = fake.account
         settings.REDUCEAI_LOGIN_PASSWORD = fake.password
@@ -44,7 +50,7 @@ def reduceai(settings) -> Iterator[FakeReduceAI]:
 @pytest.fixture
 def cheeyuan(settings) -> Iterator[FakeCheeyuan]:
     fake = FakeCheeyuan()
-    with serving(fake) as base_url:
+    with serving(fake, settings) as base_url:
         settings.CHEEYUAN_API_URL = base_url
         settings.CHEEYUAN_LOGIN_ACCOUNT = fake.account
         settings.CHEEYUAN_LOGIN_PASSWORD = fake.password

@@ -11,6 +11,7 @@ import itertools
 import threading
 from abc import ABC, abstractmethod
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
@@ -55,6 +56,7 @@ class FakeVendor(ABC):
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
         self.released = threading.Event()  # set at teardown, so hung handlers end
+        self.on_hang: Callable[[], None] = lambda: None  # the fixture shortens the client's wait
 
     # --- steering, for tests ------------------------------------------------------------------
 
@@ -92,6 +94,8 @@ class FakeVendor(ABC):
 
     def fault(self, call: str, kind: str) -> None:
         assert kind in FAULTS, kind
+        if kind == "hang":
+            self.on_hang()
         self._faults[call].append(kind)
 
     @property

@@ -55,7 +55,7 @@ def test_the_result_can_be_asked_by_post(reduceai, settings):
 def test_the_login_goes_to_the_auth_url_when_one_is_set(reduceai, settings):
     auth = FakeReduceAI()
     auth.valid_tokens = reduceai.valid_tokens  # one vendor, two hosts
-    with serving(auth) as auth_url:
+    with serving(auth, settings) as auth_url:
         settings.REDUCEAI_AUTH_URL = auth_url
 
         client().submit(text="文本", tool="onlyjc")
