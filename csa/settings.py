@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "contact",
     "points",
     "rewriting",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,51 @@ POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="
 # Points a sign-up with a valid invite code starts with (0: none).
 INVITE_REWARD_POINTS = Decimal(env("INVITE_REWARD_POINTS", default="1"))
 
+# --- online recharge (payments) -------------------------------------------------------------
+# A gateway is offered once all its settings are set; else its routes answer 支付配置缺失.
+# Keys are PEM text (or the bare base64 the gateways' consoles show), or a file: `<NAME>_FILE`.
+
+# Where the gateways reach us: `{base}/alipay/notify`, `{base}/wechatpay/notify`, and the
+# browser's way back, `{base}/alipay/return`.
+PAYMENTS_PUBLIC_BASE_URL = env("PAYMENTS_PUBLIC_BASE_URL", default="")
+PAYMENTS_ORDER_TIMEOUT_MINUTES = env.int("PAYMENTS_ORDER_TIMEOUT_MINUTES", default=30)
+# A pending order no notification settled is asked about this long after it was made, then again
+# at this interval, until it is paid or closed at the gateway after its time-out.
+PAYMENTS_QUERY_AFTER_SECONDS = env.int("PAYMENTS_QUERY_AFTER_SECONDS", default=180)
+PAYMENTS_MAX_ORDER_YUAN = env.int("PAYMENTS_MAX_ORDER_YUAN", default=50000)
+PAYMENTS_GATEWAY_CONNECT_TIMEOUT_SECONDS = env.float(
+    "PAYMENTS_GATEWAY_CONNECT_TIMEOUT_SECONDS", default=3.0
+)
+PAYMENTS_GATEWAY_READ_TIMEOUT_SECONDS = env.float(
+    "PAYMENTS_GATEWAY_READ_TIMEOUT_SECONDS", default=10.0
+)
+ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = env("ALIPAY_APP_PRIVATE_KEY", default="")
+ALIPAY_APP_PRIVATE_KEY_FILE = env("ALIPAY_APP_PRIVATE_KEY_FILE", default="")
+ALIPAY_PUBLIC_KEY = env("ALIPAY_PUBLIC_KEY", default="")  # Alipay's key, not the app's
+ALIPAY_PUBLIC_KEY_FILE = env("ALIPAY_PUBLIC_KEY_FILE", default="")
+ALIPAY_SELLER_ID = env("ALIPAY_SELLER_ID", default="")  # 2088…: notifications must name it
+ALIPAY_SANDBOX = env.bool("ALIPAY_SANDBOX", default=False)
+ALIPAY_GATEWAY_URL = env(
+    "ALIPAY_GATEWAY_URL",
+    default=(
+        "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
+        if ALIPAY_SANDBOX
+        else "https://openapi.alipay.com/gateway.do"
+    ),
+)
+WECHATPAY_MCH_ID = env("WECHATPAY_MCH_ID", default="")
+WECHATPAY_APP_ID = env("WECHATPAY_APP_ID", default="")
+WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="")  # the merchant's API key
+WECHATPAY_PRIVATE_KEY_FILE = env("WECHATPAY_PRIVATE_KEY_FILE", default="")
+WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_API_V3_KEY = env("WECHATPAY_API_V3_KEY", default="")
+WECHATPAY_API_V3_KEY_FILE = env("WECHATPAY_API_V3_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY = env("WECHATPAY_PUBLIC_KEY", default="")  # WeChat Pay's, with its id
+WECHATPAY_PUBLIC_KEY_FILE = env("WECHATPAY_PUBLIC_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_API_URL = env("WECHATPAY_API_URL", default="https://api.mch.weixin.qq.com")
+
 # --- background work (csa/celery.py) -------------------------------------------------------
 # Redis in production (CELERY_BROKER_URL, like CACHE_URL); without it, the queue is a folder under
 # var/, which the worker `make run` starts beside the dev server shares.
@@ -364,6 +410,10 @@ CELERY_BEAT_SCHEDULE = {
     "结算中断的改写任务提交": {
         "task": "rewriting.tasks.settle_interrupted_submissions",
         "schedule": env.float("REWRITING_SETTLE_INTERVAL_SECONDS", default=30.0),
+    },
+    "核对未完成的充值订单": {
+        "task": "payments.tasks.reconcile_pending_orders",
+        "schedule": 60.0,
     },
     "清理过期的登录记录": {
         "task": "accounts.tasks.clear_expired_sign_ins",
@@ -413,7 +463,9 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "云梦镜像开放平台 API",
-    "DESCRIPTION": "客户服务门户 (/api/) 与论文降重服务 (/otp, /user, /ai, /points)。",
+    "DESCRIPTION": (
+        "客户服务门户 (/api/) 与论文降重服务 (/otp, /user, /ai, /points, /alipay, /wechatpay)。"
+    ),
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -30,8 +30,9 @@ urlpatterns = [
     path("", include("accounts.rewriting_api.urls")),
     path("", include("rewriting.urls")),
     path("", include("points.urls")),
+    path("", include("payments.urls")),
     # The rewriting API answers unknown paths of its own in its envelope, those of its next
-    # release's prefixes (documents, Alipay, WeChat Pay) too until their routes exist.
+    # release's prefixes (documents) too until their routes exist.
     re_path(
         r"^(?:otp|user|ai|points|rewrite|alipay|wechatpay)(?:/.*)?$",
         EnvelopeNotFoundView.as_view(),

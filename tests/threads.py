@@ -3,7 +3,14 @@
 import threading
 from collections.abc import Callable
 
+import pytest
 from django.db import connection
+
+# For the tests of races: what they prove holds only where rows are locked.
+races_need_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has no row locks and one writer at a time; races need PostgreSQL",
+)
 
 
 def all_at_once(call: Callable[[], object], threads: int) -> list[object]:

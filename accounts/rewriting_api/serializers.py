@@ -377,8 +377,8 @@ class UserListParamsSerializer(serializers.Serializer):
 class TargetUserIdField(serializers.CharField):
     """The UUID of the user an admin acts on."""
 
-    def __init__(self, **kwargs) -> None:
-        messages = _messages(required="用户ID格式不正确", max_length="用户ID格式不正确")
+    def __init__(self, *, required_message: str = "用户ID格式不正确", **kwargs) -> None:
+        messages = _messages(required=required_message, max_length="用户ID格式不正确")
         super().__init__(max_length=64, error_messages=messages, **kwargs)
 
     def run_validation(self, data=serializers.empty):

@@ -21,4 +21,9 @@ ENVELOPE_ERROR = enveloped("EnvelopeError")
 
 def envelope_responses(name: str, data: serializers.Field | None, *error_codes: int) -> dict:
     """`extend_schema(responses=...)` for a route: its success and the errors it documents."""
-    return {200: enveloped(name, data), **dict.fromkeys(error_codes, ENVELOPE_ERROR)}
+    return {200: enveloped(name, data), **envelope_errors(*error_codes)}
+
+
+def envelope_errors(*error_codes: int) -> dict:
+    """The errors alone, for a route whose success is not the envelope."""
+    return dict.fromkeys(error_codes, ENVELOPE_ERROR)

@@ -195,3 +195,25 @@ def test_the_user_list_documents_its_filters_and_defaults(schema):
 
     assert {"page", "limit", "keyword", "phone", "username"} <= set(parameters)
     assert (parameters["page"]["default"], parameters["limit"]["default"]) == (1, 10)
+
+
+@pytest.mark.parametrize("path", ["/alipay/pay", "/alipay/pay-for-downline"])
+def test_alipay_pay_documents_its_html_page_and_its_enveloped_refusals(schema, path):
+    operation = schema["paths"][path]["post"]
+
+    assert "text/html" in operation["responses"]["200"]["content"]
+    assert {"400", "401", "403", "500"} <= set(operation["responses"])
+    fields = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = schema["components"]["schemas"][fields.rsplit("/", 1)[-1]]
+    assert {"total_amount", "subject", "return_url", "device"} <= set(body["properties"])
+
+
+def test_wechat_pay_and_the_orders_are_documented(schema):
+    native = schema["paths"]["/wechatpay/native"]["post"]["responses"]
+    assert {"200", "400", "403", "404", "500", "503"} <= set(native)
+    assert "get" in schema["paths"]["/points/orders"]
+    assert "get" in schema["paths"]["/points/orders/{out_trade_no}"]
+
+
+def test_the_gateways_callbacks_are_not_api_routes(schema):
+    assert not {"/alipay/notify", "/wechatpay/notify", "/alipay/return"} & set(schema["paths"])

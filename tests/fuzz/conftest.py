@@ -8,6 +8,7 @@ import pytest
 from tests.contact.siteverify import PASSING_SECRET, SITEVERIFY_PATH, FakeSiteverify
 from tests.fuzz.seeds import Seeds, seed_records
 from tests.http_servers import http_server
+from tests.payments.helpers import serving_alipay, serving_wechatpay
 from tests.rewriting.helpers import VENDOR_SETTINGS
 
 
@@ -44,6 +45,14 @@ def _siteverify(settings) -> Iterator[None]:
     with http_server(FakeSiteverify().handler()) as base_url:
         settings.TURNSTILE_VERIFY_URL = base_url + SITEVERIFY_PATH
         settings.TURNSTILE_SECRET_KEY = PASSING_SECRET
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _payment_gateways(settings) -> Iterator[None]:
+    """Both gateways, fakes on local ports, so paying answers as it would in production."""
+    settings.PAYMENTS_PUBLIC_BASE_URL = "http://testserver"
+    with serving_alipay(settings), serving_wechatpay(settings):
         yield
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import refresh_token_hash
+from payments.models import Channel, Order
 from points.models import PointsAccount, TransactionType
 from points.services import points_recharge, points_spend
 from rewriting.models import RewritingTask, TaskStatus
@@ -45,6 +47,8 @@ FAILED_SPEND_ID = 900_001
 PROCESSING_TASK_ID = "sandbox-fuzz-processing"  # unknown to the sandbox: asking ends it failed
 FAILED_TASK_ID = "sandbox-fuzz-failed"
 REFRESH_TOKEN = "fuzz-refresh-token"
+ORDER_NO = "PAY20261207120000FUZZ000001"
+STRANGERS_ORDER_NO = "PAY20261207120000FUZZ000002"
 FILE_KEY = f"projects/{PROJECT_ID}/{0:016x}/需求说明.txt"
 SNAPSHOT_KEY = f"rewriting/{CUSTOMER_UUID}/fuzz/input.txt"
 TASK_TEXT = "论文降重测试文本" * 150
@@ -86,7 +90,27 @@ def seed_records() -> Seeds:
     ProjectTaskFactory(project=project)
 
     _seed_ledger(customer)
+    _order(ORDER_NO, payer=agent, beneficiary=customer)
+    _order(STRANGERS_ORDER_NO, payer=stranger, beneficiary=stranger)
     return Seeds(customer=customer, admin=admin, agent=agent)
+
+
+def _order(out_trade_no: str, *, payer: User, beneficiary: User) -> None:
+    """A pending Alipay order, made a minute ago."""
+    made = timezone.now() - timedelta(minutes=1)
+    Order.objects.create(
+        out_trade_no=out_trade_no,
+        payer=payer,
+        beneficiary=beneficiary,
+        channel=Channel.ALIPAY_PAGE,
+        subject="积分充值 - 10元",
+        amount=Decimal("10"),
+        points=Decimal("10"),
+        rate=Decimal("1"),
+        beneficiary_rate=Decimal("1"),
+        created_at=made,
+        expires_at=made + timedelta(minutes=30),
+    )
 
 
 def _seed_ledger(customer: User) -> None:

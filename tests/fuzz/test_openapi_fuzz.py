@@ -100,6 +100,18 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     ],
     "POST /points/refund": [_json({"transaction_id": seeds.FAILED_SPEND_ID})],
     "POST /user/refresh": [_json({"refresh_token": seeds.REFRESH_TOKEN})],
+    "GET /points/orders/{out_trade_no}": [
+        _at(out_trade_no=seeds.ORDER_NO),
+        _at(out_trade_no=seeds.STRANGERS_ORDER_NO),
+    ],
+    "POST /alipay/pay": [_json({"total_amount": 10, "device": "mobile"})],
+    "POST /alipay/pay-for-downline": [
+        _json({"total_amount": 10, "target_user_id": str(seeds.CUSTOMER_UUID)}),
+    ],
+    "POST /wechatpay/native": [
+        _json({"total_amount": 10}),
+        _json({"total_amount": 10, "target_user_id": str(seeds.CUSTOMER_UUID)}),
+    ],
     "POST /user/login": [_json({"username": "fuzzer", "password": DEFAULT_PASSWORD})],
     "POST /user/update-role": [
         _json({"target_user_id": str(seeds.CUSTOMER_UUID), "role": "agent"}),
@@ -136,7 +148,10 @@ def test_as_customer(case, seeded, make_token):
 
 
 # What only the admin and agents get past the role check for; a customer is refused them.
-ROLE_ROUTES = r"^/user/(list|update-role|update-rate|update-points)$|^/points/recharges$"
+ROLE_ROUTES = (
+    r"^/user/(list|update-role|update-rate|update-points)$|^/points/recharges$"
+    r"|^/alipay/pay-for-downline$|^/wechatpay/native$"
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -147,7 +162,9 @@ def test_role_routes_as_admin(case, seeded, make_token):
 
 
 @pytest.mark.django_db(transaction=True)
-@schema_without_coverage.include(path_regex=r"^/user/list$|^/points/recharges$").parametrize()
+@schema_without_coverage.include(
+    path_regex=r"^/user/list$|^/points/recharges$|^/alipay/pay-for-downline$"
+).parametrize()
 @FUZZ_SETTINGS
 def test_role_routes_as_agent(case, seeded, make_token):
     """An agent lists their downline: the customer is the agent's invitee."""

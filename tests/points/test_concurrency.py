@@ -4,7 +4,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from csa.errors import ApplicationError
 from points import services
@@ -12,13 +11,11 @@ from points.models import PointsAccount, PointsTransaction
 from tests.factories import UserFactory
 from tests.points.helpers import ALREADY_REFUNDED, failed_spend, ledger_sum, recharge, spend
 from tests.threads import all_at_once as run_together
+from tests.threads import races_need_postgresql
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite has no row locks and one writer at a time; races need PostgreSQL",
-    ),
+    races_need_postgresql,
 ]
 
 THREADS = 10

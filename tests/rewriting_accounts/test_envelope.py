@@ -345,8 +345,8 @@ CASES = {
     "under otp": (lambda w: post(w.anonymous, "/otp/extra"), 404, NOT_FOUND),
     "bare user": (lambda w: w.anonymous.get("/user"), 404, NOT_FOUND),
     "under rewrite": (lambda w: post(w.anonymous, "/rewrite/rewrite_docx"), 404, NOT_FOUND),
-    "under alipay": (lambda w: w.anonymous.get("/alipay/pay"), 404, NOT_FOUND),
-    "under wechatpay": (lambda w: post(w.anonymous, "/wechatpay/native"), 404, NOT_FOUND),
+    "under alipay": (lambda w: w.anonymous.get("/alipay/refund"), 404, NOT_FOUND),
+    "under wechatpay": (lambda w: post(w.anonymous, "/wechatpay/refund"), 404, NOT_FOUND),
 }
 
 

@@ -1,20 +1,16 @@
 """Two tabs refresh with one token at the same moment: both stay logged in, in one session."""
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import LoginSession
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.rewriting_accounts.helpers import LOGIN, REFRESH, assert_ok, post
-from tests.threads import all_at_once
+from tests.threads import all_at_once, races_need_postgresql
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite has no row locks and one writer at a time; races need PostgreSQL",
-    ),
+    races_need_postgresql,
 ]
 
 TABS = 4
