@@ -320,6 +320,15 @@ POINTS_COST_PER_1000_CHARS = Decimal(env("POINTS_COST_PER_1000_CHARS", default="
 # Points a sign-up with a valid invite code starts with (0: none).
 INVITE_REWARD_POINTS = Decimal(env("INVITE_REWARD_POINTS", default="1"))
 
+# Whole theses (.docx): the largest upload, the most its parts may unpack to, and the headings
+# after which nothing is rewritten (compared without spaces, whatever their case).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENT_MAX_UNPACKED_BYTES = env.int("DOCUMENT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+DOCUMENT_BODY_END_HEADINGS = env.list(
+    "DOCUMENT_BODY_END_HEADINGS",
+    default=["参考文献", "参考资料", "References", "Bibliography", "Works Cited"],
+)
+
 # --- online recharge (payments) -------------------------------------------------------------
 # A gateway is offered once all its settings are set; else its routes answer 支付配置缺失.
 # Keys are PEM text (or the bare base64 the gateways' consoles show), or a file: `<NAME>_FILE`.
