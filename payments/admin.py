@@ -11,6 +11,7 @@ from payments import selectors, services
 from payments.models import ATTENTION_OUTCOMES, Order, OrderStatus, PaymentNotification
 from points.admin import ReadOnlyAdmin
 
+ASK_AT_ONCE = 20  # each waits on the gateway, inside the staff member's request
 RECONCILED = {
     "credited": "已确认支付并入账",
     "already_paid": "已入账",
@@ -111,7 +112,10 @@ class OrderAdmin(ScaledChangelist, ReadOnlyAdmin):
     @admin.action(description="向支付平台查询所选订单（已支付则入账，超时则关闭）")
     def ask_gateway(self, request, queryset) -> None:
         pending = queryset.filter(status=OrderStatus.PENDING).values_list("pk", "out_trade_no")
-        pending = list(pending[:20])
+        pending = list(pending[: ASK_AT_ONCE + 1])
+        if len(pending) > ASK_AT_ONCE:
+            self.message_user(request, f"一次最多查询 {ASK_AT_ONCE} 个订单，其余请再次操作")
+            pending = pending[:ASK_AT_ONCE]
         if not pending:
             self.message_user(request, "所选订单都不是待支付状态，无需查询", messages.INFO)
         for pk, out_trade_no in pending:

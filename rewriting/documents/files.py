@@ -14,6 +14,7 @@ from django.conf import settings
 from docx.document import Document
 
 from csa.errors import ApplicationError
+from rewriting.documents.body import body_of
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ENTRIES = 5000
@@ -46,9 +47,11 @@ def document_opened(data: bytes) -> Document:
     with archive:
         _check_archive(archive)
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
+        body_of(document)  # a table python-docx cannot walk is refused here, not halfway
     except Exception:  # python-docx and lxml raise many kinds on a broken package
         raise DocumentRefused(NOT_DOCX) from None
+    return document
 
 
 def _check_archive(archive: zipfile.ZipFile) -> None:

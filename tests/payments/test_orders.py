@@ -226,3 +226,16 @@ def test_the_console_lists_notifications_needing_attention(console, customer, al
     assert order.out_trade_no in flagged
     notes = console.get(reverse("admin:payments_paymentnotification_changelist")).content.decode()
     assert "金额或商户不符" in notes
+
+
+def test_the_console_asks_about_twenty_orders_at_a_time(console, customer, alipay):
+    orders = [order_for(customer) for _ in range(21)]
+
+    response = console.post(
+        reverse("admin:payments_order_changelist"),
+        {"action": "ask_gateway", "_selected_action": [order.pk for order in orders]},
+        follow=True,
+    )
+
+    assert "一次最多查询 20 个订单" in response.content.decode()
+    assert len(alipay.requests_for("alipay.trade.query")) == 20

@@ -3,11 +3,13 @@
 import io
 import zipfile
 
+import docx
 import pytest
+from docx.oxml import parse_xml
 
-from rewriting.documents import DocumentRefused, document_opened
+from rewriting.documents import DocumentRefused, document_bytes, document_opened
 from rewriting.documents.files import ENCRYPTED, MACROS, NOT_DOCX, TOO_BIG_UNPACKED
-from tests.rewriting.documents.builders import rezipped, thesis_bytes
+from tests.rewriting.documents.builders import W, rezipped, thesis_bytes
 
 DOCM_TYPES = (
     b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -51,6 +53,14 @@ def test_an_encrypted_document_or_an_old_doc_is_refused():
 )
 def test_what_is_no_word_document_is_refused(data):
     assert refusal(data) == NOT_DOCX
+
+
+def test_a_table_python_docx_cannot_walk_is_refused():
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=2).cell(0, 0)
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:vMerge xmlns:w="{W}" w:val="continue"/>'))
+
+    assert refusal(document_bytes(document)) == NOT_DOCX
 
 
 def test_a_zip_of_something_else_is_refused():
