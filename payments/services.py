@@ -12,15 +12,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from csa.errors import ApplicationError
+from csa.errors import ApplicationError, ServiceUnavailableError
 from payments.gateways import (
     CLOSED,
     MISSING,
     PAID,
+    Checkout,
     Gateway,
     GatewayError,
     NotConfigured,
@@ -29,6 +31,7 @@ from payments.gateways import (
 )
 from payments.gateways.base import BEIJING
 from payments.models import (
+    GATEWAY_OF,
     SUBJECT_MAX_LENGTH,
     NotificationOutcome,
     Order,
@@ -41,6 +44,10 @@ from points.services import points_recharge
 
 logger = logging.getLogger(__name__)
 
+NOT_CONFIGURED = "支付配置缺失"
+UNAVAILABLE = "支付服务暂时不可用，请稍后再试"
+# A client polling a pending order asks the gateway through the background job at most this often.
+ASK_GATEWAY_EVERY_SECONDS = 15
 NUMBER_ALPHABET = string.digits + string.ascii_uppercase
 NUMBER_RANDOM_LENGTH = 10  # 36**10: about 52 bits, on top of the second the order was made in
 # Past its time-out a gateway takes no payment; a minute more allows for clocks that differ.
@@ -85,6 +92,32 @@ def order_create(
         created_at=now,
         expires_at=now + timedelta(minutes=settings.PAYMENTS_ORDER_TIMEOUT_MINUTES),
     )
+
+
+def order_checkout(
+    *,
+    payer: User,
+    beneficiary: User,
+    channel: str,
+    amount: Decimal,
+    subject: str = "",
+    return_url: str = "",
+) -> tuple[Order, Checkout]:
+    """A new order and what the customer's client needs to pay it. Without the gateway's
+    settings no order is made (500 支付配置缺失); a gateway that cannot start the payment leaves
+    the order pending, for the background job to ask about and close (503)."""
+    try:
+        gateway = gateway_for(GATEWAY_OF[channel])
+    except NotConfigured:
+        raise ApplicationError(NOT_CONFIGURED, status_code=500) from None
+    order = order_create(
+        payer=payer, beneficiary=beneficiary, channel=channel, amount=amount, subject=subject
+    )
+    try:
+        return order, gateway.checkout(order, return_url=return_url)
+    except GatewayError as exc:
+        logger.error("%s refused order %s: %s", gateway.name, order.out_trade_no, exc)
+        raise ServiceUnavailableError(UNAVAILABLE) from exc
 
 
 def user_name(user: User) -> str:
@@ -209,3 +242,17 @@ def order_close(*, order: Order) -> bool:
         status=OrderStatus.CLOSED, closed_at=timezone.now()
     )
     return bool(closed)
+
+
+def order_query_soon(*, order: Order) -> None:
+    """A client waiting on a pending order has the background job ask the gateway (a lost or
+    late notification), at most every ASK_GATEWAY_EVERY_SECONDS; the request does not wait."""
+    from payments.tasks import reconcile_order  # the job calls these services
+
+    if timezone.now() - order.created_at < timedelta(seconds=ASK_GATEWAY_EVERY_SECONDS):
+        return
+    try:
+        if cache.add(f"payments:ask:{order.pk}", 1, ASK_GATEWAY_EVERY_SECONDS):
+            reconcile_order.delay(order.pk)
+    except Exception as exc:  # the background job asks by itself anyway
+        logger.warning("Order %s: asking the gateway could not be queued: %s", order.pk, exc)

@@ -1,13 +1,10 @@
 """Online recharge: starting a payment, the gateways' notifications, the customer's orders."""
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -21,31 +18,15 @@ from csa.envelope.responses import EnvelopeResponse
 from csa.envelope.schema import envelope_errors, envelope_responses
 from csa.envelope.serializers import page_of, validated
 from csa.envelope.views import EnvelopeAPIView
-from csa.errors import ApplicationError, ServiceUnavailableError
-from payments import selectors, serializers, services, tasks
+from payments import selectors, serializers, services
 from payments.gateways import (
-    Gateway,
-    GatewayError,
     InvalidNotification,
     NotConfigured,
     gateway_for,
 )
 from payments.models import RETRIED_OUTCOMES, Channel, OrderStatus
-from payments.models import Gateway as GatewayName
 
 logger = logging.getLogger(__name__)
-
-NOT_CONFIGURED = "支付配置缺失"
-UNAVAILABLE = "支付服务暂时不可用，请稍后再试"
-# A client polling a pending order asks the gateway through the background job at most this often.
-ASK_GATEWAY_EVERY_SECONDS = 15
-
-
-def configured(name: str) -> Gateway:
-    try:
-        return gateway_for(name)
-    except NotConfigured:
-        raise ApplicationError(NOT_CONFIGURED, status_code=500) from None
 
 
 def return_url_default() -> str:
@@ -54,15 +35,14 @@ def return_url_default() -> str:
 
 def alipay_checkout(request: Request, payload: dict, *, beneficiary: User) -> HttpResponse:
     """The page that takes the customer's browser to Alipay for a new order."""
-    gateway = configured(GatewayName.ALIPAY)
-    order = services.order_create(
+    _, checkout = services.order_checkout(
         payer=request.user,
         beneficiary=beneficiary,
         channel=serializers.DEVICES[payload["device"]],
         amount=payload["total_amount"],
         subject=payload.get("subject", ""),
+        return_url=payload.get("return_url") or return_url_default(),
     )
-    checkout = gateway.checkout(order, return_url=payload.get("return_url") or return_url_default())
     response = HttpResponse(checkout.html, content_type="text/html; charset=utf-8")
     response._csp_update = checkout.csp  # django-csp: what this one page adds to the policy
     return response
@@ -147,20 +127,13 @@ class WeChatNativeView(EnvelopeAPIView):
             beneficiary = selectors.beneficiary_for(
                 payer=request.user, user_uuid=payload["target_user_id"]
             )
-        gateway = configured(GatewayName.WECHATPAY)
-        order = services.order_create(
+        order, checkout = services.order_checkout(
             payer=request.user,
             beneficiary=beneficiary,
             channel=Channel.WECHAT_NATIVE,
             amount=payload["total_amount"],
             subject=payload.get("subject", ""),
         )
-        try:
-            checkout = gateway.checkout(order)
-        except GatewayError as exc:
-            # The order may exist at the gateway: the background job asks, then closes it.
-            logger.error("WeChat Pay refused order %s: %s", order.out_trade_no, exc)
-            raise ServiceUnavailableError(UNAVAILABLE) from exc
         order.code_url = checkout.code_url
         return EnvelopeResponse(
             serializers.NativeCheckoutSerializer(order).data,
@@ -178,7 +151,7 @@ class NotifyView(View):
         try:
             gateway = gateway_for(self.gateway_name)
         except NotConfigured:
-            return HttpResponse(NOT_CONFIGURED, status=503, content_type="text/plain")
+            return HttpResponse(services.NOT_CONFIGURED, status=503, content_type="text/plain")
         try:
             trade = gateway.notified_trade(request)
         except InvalidNotification as exc:
@@ -233,17 +206,5 @@ class OrderView(EnvelopeAPIView):
     def get(self, request: Request, out_trade_no: str) -> EnvelopeResponse:
         order = selectors.order_of(user=request.user, out_trade_no=out_trade_no)
         if order.status == OrderStatus.PENDING:
-            ask_gateway_soon(order)
+            services.order_query_soon(order=order)
         return EnvelopeResponse(serializers.OrderSerializer(order).data, message="查询订单成功")
-
-
-def ask_gateway_soon(order) -> None:
-    """A client waiting on a pending order has the background job ask the gateway (a lost or
-    late notification), at most every ASK_GATEWAY_EVERY_SECONDS; the request does not wait."""
-    if timezone.now() - order.created_at < timedelta(seconds=ASK_GATEWAY_EVERY_SECONDS):
-        return
-    try:
-        if cache.add(f"payments:ask:{order.pk}", 1, ASK_GATEWAY_EVERY_SECONDS):
-            tasks.reconcile_order.delay(order.pk)
-    except Exception as exc:  # the background job asks by itself anyway
-        logger.warning("Order %s: asking the gateway could not be queued: %s", order.pk, exc)
