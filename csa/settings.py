@@ -328,6 +328,20 @@ DOCUMENT_BODY_END_HEADINGS = env.list(
     "DOCUMENT_BODY_END_HEADINGS",
     default=["参考文献", "参考资料", "References", "Bibliography", "Works Cited"],
 )
+# How many of one document's pieces a vendor has at once, and how many of all documents' pieces
+# one vendor has at once (tasks from /ai/reduce-task are not counted: each is a customer waiting).
+DOCUMENT_PIECES_IN_FLIGHT = env.int("DOCUMENT_PIECES_IN_FLIGHT", default=4)
+DOCUMENT_VENDOR_PIECES_IN_FLIGHT = env.int("DOCUMENT_VENDOR_PIECES_IN_FLIGHT", default=40)
+# A piece the vendor refused, could not take, failed or did not finish within its time-out is
+# sent again after DOCUMENT_PIECE_RETRY_SECONDS, doubling each time, up to this many sends.
+DOCUMENT_PIECE_ATTEMPTS = env.int("DOCUMENT_PIECE_ATTEMPTS", default=3)
+DOCUMENT_PIECE_RETRY_SECONDS = env.float("DOCUMENT_PIECE_RETRY_SECONDS", default=30.0)
+DOCUMENT_PIECE_TIMEOUT_MINUTES = env.float("DOCUMENT_PIECE_TIMEOUT_MINUTES", default=60.0)
+# /rewrite/rewrite_paragraph waits this long for the vendor before it answers that the task goes
+# on (fetch it with /ai/result); at most this many such waits at once in one app process, so
+# waiting customers never take all its threads (gthread, THREADS in the Makefile).
+REWRITING_PARAGRAPH_WAIT_SECONDS = env.float("REWRITING_PARAGRAPH_WAIT_SECONDS", default=20.0)
+REWRITING_PARAGRAPH_WAITERS = env.int("REWRITING_PARAGRAPH_WAITERS", default=4)
 
 # --- online recharge (payments) -------------------------------------------------------------
 # A gateway is offered once all its settings are set; else its routes answer 支付配置缺失.
@@ -416,6 +430,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewriting.tasks.poll_rewriting_tasks",
         "schedule": 3.0,  # the vendors' polling interval (rewriting.services.POLL_INTERVAL)
     },
+    "推进文档改写": {
+        "task": "rewriting.tasks.advance_rewriting_documents",
+        "schedule": 3.0,  # the vendors' polling interval, as for tasks
+    },
     "结算中断的改写任务提交": {
         "task": "rewriting.tasks.settle_interrupted_submissions",
         "schedule": env.float("REWRITING_SETTLE_INTERVAL_SECONDS", default=30.0),
@@ -481,7 +499,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "RewriteTypeEnum": "rewriting.serializers.REWRITE_TYPE_CHOICES",
+    },
 }
 
 # --- locale, logging --------------------------------------------------------------------

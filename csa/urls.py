@@ -31,8 +31,7 @@ urlpatterns = [
     path("", include("rewriting.urls")),
     path("", include("points.urls")),
     path("", include("payments.urls")),
-    # The rewriting API answers unknown paths of its own in its envelope, those of its next
-    # release's prefixes (documents) too until their routes exist.
+    # The rewriting API answers unknown paths of its own in its envelope.
     re_path(
         r"^(?:otp|user|ai|points|rewrite|alipay|wechatpay)(?:/.*)?$",
         EnvelopeNotFoundView.as_view(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.selectors import TARGET_USER_NOT_FOUND
 from csa.errors import ForbiddenError, NotFoundError
-from payments.gateways.base import BEIJING
+from csa.ids import BEIJING
 from payments.models import Channel, Order, OrderStatus
 
 ORDER_NOT_FOUND = "订单不存在"

@@ -6,8 +6,6 @@ transaction as its ledger row; the rest find it paid.
 """
 
 import logging
-import secrets
-import string
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from csa.errors import ApplicationError, ServiceUnavailableError
+from csa.ids import public_number
 from payments.gateways import (
     CLOSED,
     MISSING,
@@ -29,7 +28,6 @@ from payments.gateways import (
     Trade,
     gateway_for,
 )
-from payments.gateways.base import BEIJING
 from payments.models import (
     GATEWAY_OF,
     SUBJECT_MAX_LENGTH,
@@ -48,8 +46,6 @@ NOT_CONFIGURED = "支付配置缺失"
 UNAVAILABLE = "支付服务暂时不可用，请稍后再试"
 # A client polling a pending order asks the gateway through the background job at most this often.
 ASK_GATEWAY_EVERY_SECONDS = 15
-NUMBER_ALPHABET = string.digits + string.ascii_uppercase
-NUMBER_RANDOM_LENGTH = 10  # 36**10: about 52 bits, on top of the second the order was made in
 # Past its time-out a gateway takes no payment; a minute more allows for clocks that differ.
 CLOSE_GRACE = timedelta(minutes=1)
 CREDIT_DESCRIPTIONS = {
@@ -60,10 +56,9 @@ FOR_DOWNLINE_DESCRIPTION = "代理充值 - {payer} 为 {beneficiary} 充值 (订
 
 
 def order_number() -> str:
-    """`PAY20261207215800` and ten random letters or digits: 27 characters, within both
-    gateways' limits (Alipay 64, WeChat Pay 32), and not guessable from the one before."""
-    random_part = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_RANDOM_LENGTH))
-    return f"PAY{timezone.now().astimezone(BEIJING):%Y%m%d%H%M%S}{random_part}"
+    """`PAY20261207215800…`: 27 characters, within both gateways' limits (Alipay 64, WeChat
+    Pay 32)."""
+    return public_number("PAY")
 
 
 def order_create(

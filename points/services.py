@@ -13,6 +13,7 @@ from points.models import PointsAccount, PointsTransaction, TransactionType
 
 RECHARGE_DESCRIPTION = "管理员充值"
 REFUNDED_NOTE = "（已返还积分）"
+PART_REFUNDED_NOTE = "（已返还部分积分）"
 TRANSACTION_NOT_FOUND = "交易记录不存在"
 # PostgreSQL's bigint; a larger id names no row and must not reach the database as one.
 MAX_TRANSACTION_ID = 2**63 - 1
@@ -194,15 +195,38 @@ def points_refund(*, user: User, transaction_id: int) -> PointsTransaction:
         raise ApplicationError("无效的交易金额，无法返还")
     if PointsTransaction.objects.filter(refund_of=spend).exists():
         raise ApplicationError("该交易已返还积分，请勿重复操作")
+    return _refund_record(account, spend=spend, amount=-spend.amount, note=REFUNDED_NOTE)
+
+
+@transaction.atomic
+def points_refund_part(*, spend: PointsTransaction, amount: Decimal) -> PointsTransaction | None:
+    """Give back `amount` of a spend whose work was delivered only in part (a document some of
+    whose pieces could not be rewritten); None if the spend was given back already, since a
+    spend has at most one refund."""
+    account = _locked_account(spend.user)
+    spend = PointsTransaction.objects.select_for_update().get(pk=spend.pk)
+    amount = _amount(amount)
+    if spend.transaction_type != TransactionType.SPEND or not 0 < amount <= -spend.amount:
+        raise ApplicationError("无效的返还积分")
+    if PointsTransaction.objects.filter(refund_of=spend).exists():
+        return None
+    note = REFUNDED_NOTE if amount == -spend.amount else PART_REFUNDED_NOTE
+    return _refund_record(account, spend=spend, amount=amount, note=note)
+
+
+def _refund_record(
+    account: PointsAccount, *, spend: PointsTransaction, amount: Decimal, note: str
+) -> PointsTransaction:
+    """The locked account's refund of `amount` of its locked `spend`, noted on the spend."""
     refund = _record(
         account,
         transaction_type=TransactionType.REFUND,
-        amount=-spend.amount,
+        amount=amount,
         description=f"任务失败返还积分（原交易ID: {spend.pk}）",
         reference_id=f"refund:{spend.pk}",
         refund_of=spend,
     )
-    spend.description = f"{spend.description}{REFUNDED_NOTE}"
+    spend.description = f"{spend.description}{note}"[:255]
     spend.save(update_fields=["description"])
     return refund
 

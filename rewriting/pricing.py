@@ -24,3 +24,19 @@ def text_length(text: str) -> int:
 def task_cost(text: str) -> Decimal:
     """Characters × the price per 1000 characters ÷ 1000, truncated to three places."""
     return points_truncate(text_length(text) * settings.POINTS_COST_PER_1000_CHARS / 1000)
+
+
+# The least a paragraph or a document costs, as the client shows it.
+MINIMUM_COST = Decimal("0.01")
+
+
+def paragraph_cost(text: str) -> Decimal:
+    """A paragraph rewritten at once: priced as a task, and at least MINIMUM_COST."""
+    return max(task_cost(text), MINIMUM_COST)
+
+
+def document_cost(characters: int) -> Decimal:
+    """A document's counted characters × the price per 1000 ÷ 1000, truncated to three places,
+    and at least MINIMUM_COST: what the client estimates before it uploads."""
+    rate = settings.POINTS_COST_PER_1000_CHARS
+    return max(points_truncate(characters * rate / 1000), MINIMUM_COST)

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from csa.envelope.serializers import PaginationSerializer
 from points.serializers import PointsField
 from rewriting.models import Platform, RewritingTask, Service, TaskType
 from rewriting.pricing import MAX_TEXT_CHARACTERS, MAX_TEXT_CODE_POINTS, text_length
@@ -118,3 +119,115 @@ class PointsRulesSerializer(serializers.Serializer):
     points_balance = PointsField()
     task_cost = PointsField()
     cost_per_1000_chars = PointsField()
+
+
+# --- documents and paragraphs (/rewrite/...) -------------------------------------------------
+
+# The client's `rewrite_type` (documents) and `type` (paragraphs): "0" 降重, "1" 降AI率.
+REWRITE_TYPES = {"0": TaskType.REDUCE_PLAGIARISM, "1": TaskType.REDUCE_AI_RATE}
+REWRITE_TYPE_CHOICES = [("0", "降重"), ("1", "降AI率")]
+REWRITE_TYPE_INVALID = "改写类型参数错误，必须为0（降重）或1（降AI率）"
+PLATFORM_INVALID = "平台参数错误，必须为zhiwang或weipu"
+MISSING_FILE = "请上传 .docx 文件"
+MISSING_ORDER_ID = "缺少订单号参数"
+
+
+class RewriteTypeField(serializers.ChoiceField):
+    """ "0" or "1" (0 or 1 in JSON), as the task type it names."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault(
+            "error_messages", _refusing(REWRITE_TYPE_INVALID, "required", "null", "invalid_choice")
+        )
+        super().__init__(choices=REWRITE_TYPE_CHOICES, **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        if isinstance(data, bool):
+            self.fail("invalid_choice", input=data)
+        return REWRITE_TYPES[super().to_internal_value(data)]
+
+
+def platform_field() -> serializers.ChoiceField:
+    """Which platform's route the text goes through (ours; 知网 when not given)."""
+    return serializers.ChoiceField(
+        choices=Platform.choices,
+        default=Platform.ZHIWANG,
+        error_messages=_refusing(PLATFORM_INVALID, "null", "invalid_choice"),
+    )
+
+
+class DocumentUploadRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        error_messages=_refusing(MISSING_FILE, "required", "null", "invalid", "no_name", "empty")
+    )
+    rewrite_type = RewriteTypeField()
+    platform = platform_field()
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    """A services.DocumentUpload."""
+
+    order_id = serializers.CharField(source="document.order_id")
+    file_name = serializers.CharField(source="document.file_name")
+    word_count = serializers.IntegerField(source="document.characters")
+    cost = PointsField(source="document.cost")
+    new_balance = PointsField()
+
+
+class DocumentStateRequestSerializer(serializers.Serializer):
+    order_id = serializers.CharField(
+        max_length=64,
+        error_messages=_refusing(
+            MISSING_ORDER_ID, "required", "null", "blank", "invalid", "max_length"
+        ),
+    )
+    file_name = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+class DocumentStateSerializer(serializers.Serializer):
+    """A selectors.DocumentState: the client's four fields, then ours."""
+
+    state = serializers.IntegerField(
+        help_text="0 处理中，2 已完成（可下载），3 失败（无可下载文档）"
+    )
+    state_text = serializers.CharField()
+    download_url = serializers.CharField(allow_null=True)
+    success = serializers.BooleanField(help_text="所有片段都已改写")
+    order_id = serializers.CharField(source="document.order_id")
+    file_name = serializers.CharField(source="document.file_name")
+    word_count = serializers.IntegerField(source="document.characters")
+    cost = PointsField(source="document.cost")
+    refunded = PointsField(help_text="已返还的积分（未能改写部分）")
+    pieces_total = serializers.IntegerField()
+    pieces_done = serializers.IntegerField()
+    pieces_failed = serializers.IntegerField()
+    progress = serializers.IntegerField(help_text="已结束片段的百分比")
+
+
+class ParagraphRequestSerializer(serializers.Serializer):
+    text = TaskTextField()
+    type = RewriteTypeField(required=False, default=TaskType.REDUCE_PLAGIARISM)
+    platform = platform_field()
+
+
+class ParagraphSerializer(serializers.Serializer):
+    """A services.ParagraphRewrite: the rewritten text (null while the task goes on)."""
+
+    text = serializers.CharField(source="task.result", allow_null=True)
+    status = serializers.CharField(source="task.status")
+    taskId = serializers.CharField(source="submission.upstream_task_id")
+    service = serializers.CharField(source="submission.service")
+    cost = PointsField(source="submission.cost")
+    new_balance = PointsField(source="submission.new_balance")
+
+
+class WordsCountSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order_id = serializers.CharField()
+    words_count = serializers.IntegerField(source="characters")
+    created_at = serializers.DateTimeField()
+
+
+class WordsCountPageSerializer(serializers.Serializer):
+    records = WordsCountSerializer(many=True)
+    pagination = PaginationSerializer()

@@ -44,3 +44,16 @@ def poll_rewriting_tasks() -> None:
 def poll_rewriting_task(task_id: int) -> None:
     """Ask the task's vendor where it stands; a vendor that fails is asked at the next poll."""
     services.rewriting_task_poll(task_id=task_id)
+
+
+@shared_task
+def advance_rewriting_documents() -> None:
+    """Every ADVANCE_INTERVAL: one round queued for each processing document due one."""
+    for document_id in services.rewriting_documents_due():
+        advance_rewriting_document.apply_async((document_id,), expires=POLL_EXPIRES_SECONDS)
+
+
+@shared_task
+def advance_rewriting_document(document_id: int) -> None:
+    """Poll, send and finish what the document's round can; what fails is the next round's."""
+    services.rewriting_document_advance(document_id=document_id)

@@ -16,3 +16,7 @@ class MayChangeRates(IsAdminRole):
 
 class MayChangePoints(IsAdminRole):
     message = "仅管理员可修改用户积分"
+
+
+class MayReadStatistics(IsAdminRole):
+    message = "仅管理员可查看字数统计"

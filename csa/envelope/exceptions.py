@@ -30,7 +30,7 @@ def envelope_error(exc: Exception, view) -> ApiError:
     if isinstance(exc, exceptions.ValidationError):
         return ApiError(400, first_message(exc.detail, INVALID_PARAMETERS))
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
-        return ApiError(400, BAD_JSON)
+        return ApiError(400, getattr(view, "bad_body_message", BAD_JSON))
     if isinstance(exc, exceptions.NotAuthenticated):
         # Two routes of the document answer a missing token with 400, the rest with 401.
         return _with_challenge(ApiError(getattr(view, "missing_token_status", 401), MISSING_TOKEN))

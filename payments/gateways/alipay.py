@@ -20,8 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from csa.ids import BEIJING  # both gateways keep Beijing time
 from payments.gateways.base import (
-    BEIJING,
     CLOSED,
     MISSING,
     PAID,

@@ -7,7 +7,6 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import requests
 from cryptography.exceptions import InvalidSignature
@@ -17,8 +16,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 PAID, PENDING, CLOSED, MISSING = "paid", "pending", "closed", "missing"
-# Both gateways keep Beijing time.
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class Body:
 def body_of(document: Document) -> Body:
     ends = {_compact(heading) for heading in settings.DOCUMENT_BODY_END_HEADINGS}
     paragraphs: list[Paragraph] = []
-    for paragraph in _paragraphs(document):
+    for paragraph in paragraphs_in(document):
         if _compact(paragraph.text) in ends:
             break
         paragraphs.append(paragraph)
@@ -68,7 +68,7 @@ def body_of(document: Document) -> Body:
     return Body(paragraphs=paragraphs, rewritable=rewritable)
 
 
-def _paragraphs(container) -> Iterator[Paragraph]:
+def paragraphs_in(container) -> Iterator[Paragraph]:
     """The paragraphs of the document's body or of a cell, tables' cells included, in order; a
     merged cell once."""
     for item in container.iter_inner_content():
@@ -80,7 +80,7 @@ def _paragraphs(container) -> Iterator[Paragraph]:
                 for cell in row.cells:
                     if cell._tc not in seen:
                         seen.add(cell._tc)
-                        yield from _paragraphs(cell)
+                        yield from paragraphs_in(cell)
 
 
 def _compact(text: str) -> str:

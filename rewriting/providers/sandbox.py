@@ -2,7 +2,8 @@
 
 Tasks live in the `sandbox` cache (the shared one, or files), so the dev server and its worker
 see the same lifecycle: processing with growing
-progress for a few seconds after submit, then completed with the text under a marker. Text that
+progress for a few seconds after submit, then completed with each line of the text under a marker
+(a document's piece is paragraphs one a line, and every paragraph shows it was rewritten). Text that
 contains FAIL ends failed (to try refunds); text that contains REFUSE is refused at submit.
 """
 
@@ -51,7 +52,9 @@ class SandboxProvider(Provider):
             return TaskState("processing", progress=int(100 * elapsed / self.seconds_to_finish))
         if "FAIL" in task["text"]:
             return TaskState("failed")
-        return TaskState("completed", progress=100, result=f"{RESULT_MARKER}{task['text']}")
+        lines = task["text"].split("\n")
+        result = "\n".join(f"{RESULT_MARKER}{line}" for line in lines)
+        return TaskState("completed", progress=100, result=result)
 
 
 def _key(task_id: str) -> str:

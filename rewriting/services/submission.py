@@ -67,7 +67,9 @@ def submission_deadline() -> timedelta:
     return timedelta(seconds=4 * (2 * timeouts.connect + timeouts.read)) + CLOCK_MARGIN
 
 
-def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: str) -> Submission:
+def rewriting_task_submit(
+    *, user: User, text: str, platform: str, task_type: str, cost: Decimal | None = None
+) -> Submission:
     """Hold the task's cost, hand the task to the vendor its route names, record the id the
     vendor gave it, then spend the held points under that id. A vendor that refuses or cannot be
     asked leaves the balance and the transactions as they were. The HTTP call holds no lock or
@@ -82,7 +84,12 @@ def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: st
     except ProviderUnavailable as error:
         raise ServiceUnavailableError(error.message) from error
     task, balance = _task_hold(
-        owner=user, text=text, platform=platform, task_type=task_type, route=route
+        owner=user,
+        text=text,
+        platform=platform,
+        task_type=task_type,
+        route=route,
+        cost=task_cost(text) if cost is None else cost,
     )
     try:
         upstream_task_id = provider.submit(text=text, tool=route.tool)
@@ -104,10 +111,9 @@ def rewriting_task_submit(*, user: User, text: str, platform: str, task_type: st
 
 @transaction.atomic
 def _task_hold(
-    *, owner: User, text: str, platform: str, task_type: str, route: Route
+    *, owner: User, text: str, platform: str, task_type: str, route: Route, cost: Decimal
 ) -> tuple[RewritingTask, Decimal]:
     """The task, submitting, with its cost held; and the balance then."""
-    cost = task_cost(text)
     account = points_hold(user=owner, amount=cost)
     task = RewritingTask.objects.create(
         owner=owner,

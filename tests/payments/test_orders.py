@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from csa.ids import BEIJING
 from payments import services
 from payments.gateways import PAID, Trade, gateway_for
 from payments.models import Channel, NotificationOutcome, Order, OrderStatus, PaymentNotification
@@ -202,7 +203,7 @@ def test_the_console_shows_daily_totals(console, customer, alipay):
 
     page = console.get(reverse("admin:payments_order_daily")).content.decode()
 
-    today = timezone.now().astimezone(services.BEIJING).strftime("%Y-%m-%d")
+    today = timezone.now().astimezone(BEIJING).strftime("%Y-%m-%d")
     assert today in page
     assert "<td>2</td>" in page and "<td>20.00</td>" in page
 

@@ -57,6 +57,9 @@ class FakeVendor(ABC):
         self._lock = threading.Lock()
         self.released = threading.Event()  # set at teardown, so hung handlers end
         self.on_hang: Callable[[], None] = lambda: None  # the fixture shortens the client's wait
+        # Called with each task as it is created: a test's vendor that finishes (or fails) tasks
+        # by itself, as a real one does while nobody is steering it.
+        self.on_task: Callable[[FakeTask], None] = lambda task: None
 
     # --- steering, for tests ------------------------------------------------------------------
 
@@ -212,6 +215,7 @@ class FakeReduceAI(FakeVendor):
             f"{fields['toolName']}_98631379_{1758017276000 + self.next_serial()}"
         )
         self.tasks[task_id] = FakeTask(text=fields["text"], tool=fields["toolName"])
+        self.on_task(self.tasks[task_id])
         return 200, {"taskId": task_id, "newBalance": 462}
 
     def fetch(self, fields: dict, path_task_id: str) -> Answer:
@@ -258,6 +262,7 @@ class FakeCheeyuan(FakeVendor):
             return 200, {"code": 0, "message": "参数错误", "data": None}
         task_id = int(self.task_id(str(123456 + self.next_serial())))
         self.tasks[str(task_id)] = FakeTask(text=fields["content"], tool=fields["product_type"])
+        self.on_task(self.tasks[str(task_id)])
         return 200, {"code": 1, "message": "正在生成中,切勿重复提交…", "data": task_id}
 
     def fetch(self, fields: dict, path_task_id: str) -> Answer:

@@ -60,6 +60,15 @@ def test_progress_grows_then_the_task_completes_with_the_text_under_a_marker(san
     assert state.result == f"{RESULT_MARKER}需要降重的文本"
 
 
+def test_each_line_of_a_documents_piece_is_marked(sandbox, clock):
+    task_id = sandbox.submit(text="第一段。\n第二段。", tool="onlyjc")
+    clock.now += SECONDS_TO_FINISH
+
+    state = sandbox.fetch(task_id=task_id)
+
+    assert state.result == f"{RESULT_MARKER}第一段。\n{RESULT_MARKER}第二段。"
+
+
 def test_every_process_sees_the_same_task():
     task_id = SandboxProvider(seconds_to_finish=0).submit(text="文本", tool="onlyjc")
 

@@ -338,13 +338,39 @@ CASES = {
         405,
         METHOD_NOT_ALLOWED,
     ),
+    # The documents' and paragraphs' routes
+    "rewrite_docx no token": (
+        lambda w: post(w.anonymous, "/rewrite/rewrite_docx"),
+        401,
+        MISSING_TOKEN,
+    ),
+    "rewrite_docx json": (
+        lambda w: post(w.as_member(), "/rewrite/rewrite_docx", {"rewrite_type": "0"}),
+        400,
+        "请求体格式错误，应为 multipart/form-data（file、rewrite_type）",
+    ),
+    "rewrite_state unknown": (
+        lambda w: post(w.as_member(), "/rewrite/rewrite_state", {"order_id": "DOC1"}),
+        404,
+        "订单不存在",
+    ),
+    "rewrite_paragraph wrong method": (
+        lambda w: w.as_member().get("/rewrite/rewrite_paragraph"),
+        405,
+        METHOD_NOT_ALLOWED,
+    ),
+    "words_count member": (
+        lambda w: w.as_member().get("/rewrite/words_count"),
+        403,
+        "仅管理员可查看字数统计",
+    ),
     # Paths no route claims
     "unknown path get": (lambda w: w.anonymous.get("/user/nope"), 404, NOT_FOUND),
     "unknown path post": (lambda w: post(w.anonymous, "/user/nope"), 404, NOT_FOUND),
     "unknown path with a token": (lambda w: w.as_admin().delete("/user/nope"), 404, NOT_FOUND),
     "under otp": (lambda w: post(w.anonymous, "/otp/extra"), 404, NOT_FOUND),
     "bare user": (lambda w: w.anonymous.get("/user"), 404, NOT_FOUND),
-    "under rewrite": (lambda w: post(w.anonymous, "/rewrite/rewrite_docx"), 404, NOT_FOUND),
+    "under rewrite": (lambda w: post(w.anonymous, "/rewrite/rewrite_pdf"), 404, NOT_FOUND),
     "under alipay": (lambda w: w.anonymous.get("/alipay/refund"), 404, NOT_FOUND),
     "under wechatpay": (lambda w: post(w.anonymous, "/wechatpay/refund"), 404, NOT_FOUND),
 }
