@@ -7,13 +7,16 @@ from django.core.mail.backends.console import EmailBackend
 
 logger = logging.getLogger(__name__)
 
+RULE = "-" * 72
+
 
 class ConsoleEmailNotAllowed(Exception):
     pass
 
 
 class ConsoleEmailBackend(EmailBackend):
-    """Django's console backend: every e-mail, verification codes included, on the server's output.
+    """Django's console backend: every e-mail, verification codes included, on the server's output,
+    as a person reads it (recipients, subject and the plain-text body, not MIME's encoded words).
 
     It refuses to send where EMAIL_CONSOLE_ALLOWED is off (production's default), as the console
     SMS backend does: a production without EMAIL_URL fails to send instead of logging codes.
@@ -26,3 +29,9 @@ class ConsoleEmailBackend(EmailBackend):
                 return 0
             raise ConsoleEmailNotAllowed("console e-mail backend not allowed")
         return super().send_messages(email_messages)
+
+    def write_message(self, message) -> None:
+        self.stream.write(
+            f"{RULE}\n邮件  收件人：{', '.join(message.to)}\n主题：{message.subject}\n\n"
+            f"{message.body.rstrip()}\n{RULE}\n"
+        )

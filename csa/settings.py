@@ -312,6 +312,8 @@ if not TURNSTILE_TEST_MODE and TURNSTILE_SECRET_KEY in ("", *TURNSTILE_TEST_SECR
         "TURNSTILE_SECRET_KEY must be the site's real secret when DEBUG is off "
         "(or set TURNSTILE_TEST_MODE=true to use Cloudflare's test secrets)"
     )
+# Cloudflare's test secrets are answered by the app itself (contact/turnstile.py) while this is
+# Cloudflare's own URL, so the embedded default works offline.
 TURNSTILE_VERIFY_URL = env(
     "TURNSTILE_VERIFY_URL", default="https://challenges.cloudflare.com/turnstile/v0/siteverify"
 )

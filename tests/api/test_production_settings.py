@@ -3,6 +3,7 @@ production environment: the settings module decides at import, so nothing here c
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -149,7 +150,10 @@ def test_an_allowed_console_backend_prints_the_code(settings, capsys):
     )
 
     assert response.status_code == 200
-    assert "验证码" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "邮件  收件人：me@example.com\n主题：" in printed
+    assert "=?utf-8?" not in printed  # the subject as it reads, not MIME-encoded
+    assert re.search(r"\b\d{6}\b", printed)  # the code, readable in the body
 
 
 @pytest.fixture

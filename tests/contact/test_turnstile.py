@@ -5,7 +5,12 @@ import logging
 import pytest
 import requests
 
-from contact.turnstile import VERIFICATION_FAILED, VERIFIER_UNAVAILABLE, turnstile_verify
+from contact.turnstile import (
+    CLOUDFLARE_SITEVERIFY,
+    VERIFICATION_FAILED,
+    VERIFIER_UNAVAILABLE,
+    turnstile_verify,
+)
 from csa.errors import ApplicationError, ServiceUnavailableError
 from tests.contact.siteverify import FAILING_SECRET, PASSING_SECRET, SPENT_SECRET
 from tests.http_servers import UpstreamHandler, closed_port_url, http_server, silent_server
@@ -95,6 +100,51 @@ def test_logs_name_the_error_codes_but_never_the_token_or_secret(siteverify, set
     assert "invalid-input-response" in caplog.text
     assert "secret-token-value" not in caplog.text
     assert FAILING_SECRET not in caplog.text
+
+
+# --- Cloudflare's test secrets, answered here while the URL is Cloudflare's own ----------------
+
+
+@pytest.fixture
+def cloudflare_url(settings) -> None:
+    """The default verify URL: Cloudflare's, which this machine cannot reach."""
+    settings.TURNSTILE_VERIFY_URL = CLOUDFLARE_SITEVERIFY
+
+
+def test_the_always_passing_test_secret_passes_offline(cloudflare_url, settings):
+    settings.TURNSTILE_SECRET_KEY = PASSING_SECRET
+
+    verify()
+    verify()  # "always": the dummy token is never spent
+
+
+@pytest.mark.parametrize(
+    ("secret", "error_code"),
+    [(FAILING_SECRET, "invalid-input-response"), (SPENT_SECRET, "timeout-or-duplicate")],
+)
+def test_the_refusing_test_secrets_refuse_offline_as_cloudflare_documents(
+    cloudflare_url, settings, caplog, secret, error_code
+):
+    settings.TURNSTILE_SECRET_KEY = secret
+
+    with caplog.at_level(logging.INFO, logger="contact.turnstile"):
+        refused()
+
+    assert error_code in caplog.text
+
+
+def test_an_empty_token_is_refused_offline_too(cloudflare_url, settings):
+    settings.TURNSTILE_SECRET_KEY = PASSING_SECRET
+
+    with pytest.raises(ApplicationError, match=VERIFICATION_FAILED):
+        verify(token="")
+
+
+def test_a_real_secret_still_asks_cloudflare(cloudflare_url, settings):
+    settings.TURNSTILE_SECRET_KEY = "0x4AAAAAAA-a-real-secret"
+    settings.TURNSTILE_TIMEOUT_SECONDS = 0.5
+
+    unavailable()  # no internet here: Cloudflare was asked, and could not be reached
 
 
 def test_a_turnstile_that_never_answers_is_503(settings):
