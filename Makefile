@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve bench admin test lint format clean
+.PHONY: run serve bench admin test test-quick lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,8 +83,14 @@ admin: $(VENV)/.installed-run | var
 	$(BIN)/python manage.py createsuperuser
 
 ## make test: the whole suite (SQLite by default; CI points DATABASE_URL/CACHE_URL at PostgreSQL/Redis)
+# One pytest-xdist worker per core; each has its own test database and Redis database.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
+
+## make test-quick: the suite without the live processes and the fuzzing
+test-quick: $(VENV)/.installed-dev
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not live and not fuzz"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,8 +1,11 @@
 """Shared fixtures: an API client, users, tokens, a clean cache and adjustable throttle rates."""
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
@@ -18,6 +21,34 @@ pytest_plugins = ["tests.storage_fixtures"]
 
 # A job a test queues runs in it, at once; real workers run in the live suite.
 celery_app.conf.task_always_eager = True
+
+
+def _redis_database_of_this_worker() -> None:
+    """Under pytest-xdist (`-n`), worker gwN uses the Redis database N after the configured one:
+    each test empties the cache, and must not empty another worker's. (Each worker has its own
+    test database already: pytest-django names it after the worker.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    default = settings.CACHES["default"]
+    if not worker.startswith("gw") or not default["BACKEND"].endswith("RedisCache"):
+        return
+    base, _, database = default["LOCATION"].rpartition("/")
+    location = f"{base}/{int(database or 0) + int(worker.removeprefix('gw'))}"
+    own = {**default, "LOCATION": location}
+    override_settings(CACHES={**settings.CACHES, "default": own, "sandbox": own}).enable()
+
+
+_redis_database_of_this_worker()
+
+TESTS = Path(__file__).parent
+# The slow parts, selectable: `-m "not live and not fuzz"` leaves them out.
+MARKED_FOLDERS = {"live": pytest.mark.live, "fuzz": pytest.mark.fuzz}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in MARKED_FOLDERS:
+            item.add_marker(MARKED_FOLDERS[folder])
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import pytest
 from rewriting.providers import ProviderUnavailable, provider_for
 from rewriting.providers.reduceai import task_state
 from tests.http_servers import closed_port_url, http_server, silent_server
-from tests.rewriting.conftest import serving
+from tests.rewriting.conftest import HANG_READ_TIMEOUT, serving
 from tests.rewriting.fake_vendors import FakeReduceAI
 
 
@@ -76,6 +76,7 @@ def test_a_submit_to_an_api_refusing_connections_certainly_created_nothing(reduc
 
 
 def test_a_hung_vendor_is_unavailable(settings):
+    settings.REWRITING_UPSTREAM_READ_TIMEOUT_SECONDS = HANG_READ_TIMEOUT
     with silent_server() as base_url:
         settings.REDUCEAI_API_URL = base_url
         settings.REDUCEAI_LOGIN_USERNAME, settings.REDUCEAI_LOGIN_PASSWORD = "ops", "secret"
