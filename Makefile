@@ -26,16 +26,19 @@ CELERY = $(BIN)/celery -A csa
 WORKER = worker --beat --without-mingle --without-gossip
 
 ## make run: install, migrate and serve on http://127.0.0.1:8000 (SQLite, local files, console
-## e-mail, a background worker whose queue is a folder under var/)
+## e-mail, a background worker whose queue is a folder under var/); what it prints is also kept in
+## var/run.log, where the first session's commands read the verification codes
+RUN_LOG = $${VAR_DIR:-var}/run.log
 run: $(VENV)/.installed-run | var
 	$(BIN)/python manage.py migrate --noinput
 	@echo ""
 	@echo "  API:            http://$(HOST):$(PORT)/api/   (docs: /api/docs/)"
 	@echo "  Staff console:  http://$(HOST):$(PORT)/admin/ (create an account with: make admin)"
-	@echo "  E-mail and SMS codes are printed below, in this server's log."
+	@echo "  E-mail and SMS codes are printed below, in this server's log (also $(RUN_LOG))."
 	@echo ""
-	@$(CELERY) --quiet $(WORKER) --pool=solo & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@: > $(RUN_LOG); export PYTHONUNBUFFERED=1; \
+	{ $(CELERY) --quiet $(WORKER) --pool=solo & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT); } 2>&1 | tee -a $(RUN_LOG)
 
 ## make serve: production settings (DEBUG off) under gunicorn on PostgreSQL and Redis, with a
 ## background worker on the same

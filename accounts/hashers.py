@@ -7,7 +7,7 @@ class Argon2idPasswordHasher(Argon2PasswordHasher):
 
     Django's defaults (100 MiB, 8 lanes) cost ~265 ms of CPU per login on our 2-core machines,
     which turns the login route into the easiest way to exhaust the server. 19 MiB / t=2 / p=1 is
-    OWASP's floor for Argon2id and costs ~31 ms here (README, "Passwords").
+    OWASP's floor for Argon2id and costs ~31 ms here (docs/api.md, "Passwords").
     Hashes made with other parameters are upgraded at the next successful login.
     """
 

@@ -60,7 +60,7 @@ class User(AbstractBaseUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField("邮箱", max_length=254, unique=True)
     # When the address was proven by a code sent to it (or vouched for by staff). The portal signs
-    # in proven addresses only; one nobody proved goes to whoever proves it (README, "Proven
+    # in proven addresses only; one nobody proved goes to whoever proves it (docs/api.md, "Proven
     # e-mail addresses").
     email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
     username = models.CharField("用户名", max_length=20, unique=True, null=True, blank=True)
@@ -163,7 +163,8 @@ class LoginSession(models.Model):
     # shown once and never stored.
     refresh_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # A login's sessions, one after another as refreshes replace them, share the first one's id:
-    # a refresh token used again after it was replaced (README, "Refresh tokens") ends them all.
+    # a refresh token used again after it was replaced ends them all (docs/api.md, "Refresh
+    # tokens").
     chain_id = models.UUIDField("登录链", default=uuid.uuid4, db_index=True)
     replaced_by = models.OneToOneField(
         "self",

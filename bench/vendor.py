@@ -1,4 +1,5 @@
-"""A local stand-in for the REDUCEAI vendor (spec/upstreams.md): login, submit and result.
+"""A local stand-in for the REDUCEAI vendor (rewriting/providers/reduceai.py): login, submit
+and result.
 
 It answers at once, so that a benchmark of POST /ai/reduce-task measures our side of the call;
 or, given a delay, takes that long over each submit, as a slow vendor does.

@@ -1,4 +1,4 @@
-"""Settings, read from the environment (see the README's table).
+"""Settings, read from the environment (the table in docs/operations.md).
 
 Every variable has a development default so that `make run` works on a fresh clone; with
 DEBUG off the ones that protect production (SECRET_KEY, ALLOWED_HOSTS) must be given.
@@ -15,9 +15,11 @@ from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# The embedded default's data: SQLite, files, the worker's queue, make run's log.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=True)
 
@@ -93,7 +95,7 @@ TEMPLATES = [
 # --- data -------------------------------------------------------------------------------
 
 if "DATABASE_URL" not in env.ENVIRON:
-    VAR_DIR.mkdir(exist_ok=True)
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -403,6 +405,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
+        "control_folder": str(_queue_dir / "control"),  # else `control/` in the working folder
     }
 else:
     # An unreachable broker must fail a request fast, as an unreachable cache does.
@@ -501,6 +504,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The portal's routes are tagged by their module (/api/<module>/…), the rewriting service's by
+    # their first path segment.
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "TAGS": [
+        {"name": "auth", "description": "门户：注册、登录、验证码"},
+        {"name": "users", "description": "门户：个人资料与密码"},
+        {"name": "tickets", "description": "门户：工单"},
+        {"name": "business-accounts", "description": "门户：企业账户"},
+        {"name": "contracts", "description": "门户：合同"},
+        {"name": "projects", "description": "门户：项目、文件、链接与任务"},
+        {"name": "owa", "description": "门户：联系表单（Turnstile 人机验证）"},
+        {"name": "health", "description": "健康检查"},
+        {"name": "otp", "description": "降重服务：短信验证码"},
+        {"name": "user", "description": "降重服务：账户、角色、费率与积分调整"},
+        {"name": "ai", "description": "降重服务：改写任务"},
+        {"name": "rewrite", "description": "降重服务：整篇文档与段落改写"},
+        {"name": "rewriting", "description": "降重服务：任务文本快照（签名链接）"},
+        {"name": "points", "description": "降重服务：积分、交易、充值订单"},
+        {"name": "alipay", "description": "降重服务：支付宝充值"},
+        {"name": "wechatpay", "description": "降重服务：微信支付充值"},
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role",
         "RewriteTypeEnum": "rewriting.serializers.REWRITE_TYPE_CHOICES",

@@ -1,4 +1,4 @@
-"""Which upstream serves a task: the routing table of spec/upstreams.md, as data in one place."""
+"""Which upstream serves a task: the vendors' routing table, as data in one place."""
 
 from dataclasses import dataclass
 

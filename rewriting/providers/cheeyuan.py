@@ -1,4 +1,4 @@
-"""CHEEYUAN, as spec/upstreams.md describes it: login, an async rewrite, its status by id."""
+"""CHEEYUAN's API, as the vendor documents it: login, an async rewrite, its status by id."""
 
 from dataclasses import dataclass, field
 

@@ -1,4 +1,4 @@
-"""REDUCEAI, as spec/upstreams.md describes it: login, POST /ai/reduce, the result by task id."""
+"""REDUCEAI's API, as the vendor documents it: login, POST /ai/reduce, the result by task id."""
 
 from dataclasses import dataclass, field
 from urllib.parse import quote

@@ -103,6 +103,25 @@ def test_private_routes_document_the_bearer_scheme(schema):
         assert {"OAuth2PasswordBearer": []} in schema["paths"][path][method]["security"]
 
 
+def test_a_developer_can_paste_a_token_instead(schema):
+    assert schema["components"]["securitySchemes"]["BearerToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "登录得到的 access_token（门户 /api/auth/login，降重服务 /user/login）",
+    }
+    security = schema["paths"]["/points/balance"]["get"]["security"]
+    assert {"BearerToken": []} in security and {"OAuth2PasswordBearer": []} in security
+
+
+def test_the_routes_are_tagged_by_module_each_tag_described(schema):
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    tags = {tag for op in operations for tag in op.get("tags", [])}
+    assert {"auth", "tickets", "projects", "contracts", "user", "ai", "rewrite"} <= tags
+    assert "api" not in tags
+    assert tags <= {tag["name"] for tag in schema["tags"]}
+
+
 def test_public_routes_need_no_credentials(schema):
     for path in ["/api/auth/send-code", "/api/auth/register", "/api/auth/login"]:
         assert schema["paths"][path]["post"].get("security") in (None, [], [{}])

@@ -1,5 +1,5 @@
-"""App servers as production runs them (README, "Serving in production"), their private Redis,
-and `manage.py` commands, for the live tests."""
+"""App servers as production runs them (docs/operations.md, "Serving in production"), their
+private Redis, and `manage.py` commands, for the live tests."""
 
 import os
 import subprocess

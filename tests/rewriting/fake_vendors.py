@@ -1,4 +1,4 @@
-"""Fake REDUCEAI and CHEEYUAN that speak their protocols (spec/upstreams.md) on local ports.
+"""Fake REDUCEAI and CHEEYUAN that speak their protocols (rewriting/providers/) on local ports.
 
 Each fake logs its account in, issues Bearer tokens and checks them on every other call, keeps
 the tasks it took, and counts every request per call ("login", "submit", "fetch"). A test steers
