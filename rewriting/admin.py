@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from csa.admin_lists import USER_NAMES_HELP, ScaledChangelist, row_id, user_ids_named
@@ -27,7 +29,7 @@ class RewritingTaskAdmin(ScaledChangelist, ReadOnlyAdmin):
         "label",
         "service",
         "status",
-        "cost",
+        "cost_text",
         "progress",
         "refunded",
         "created_at",
@@ -39,6 +41,7 @@ class RewritingTaskAdmin(ScaledChangelist, ReadOnlyAdmin):
     list_select_related = ("owner", "spend__refund")
     sortable_by = ("id", "created_at")
     actions = ("refund_failed_tasks",)
+    change_form_template = "admin/rewriting/rewritingtask/change_form.html"
     fields = (
         "owner",
         "platform",
@@ -69,11 +72,42 @@ class RewritingTaskAdmin(ScaledChangelist, ReadOnlyAdmin):
     def label(self, obj: RewritingTask) -> str:
         return obj.label
 
-    @admin.display(description="已返还", boolean=True)
-    def refunded(self, obj: RewritingTask) -> bool | None:
+    @admin.display(description="返还")
+    def refunded(self, obj: RewritingTask) -> str:
+        """Only a failed task's points can come back: 已返还 or 未返还; others, a dash."""
         if obj.status != TaskStatus.FAILED:
-            return None
-        return hasattr(obj.spend, "refund")
+            return "—"
+        return "已返还" if hasattr(obj.spend, "refund") else "未返还"
+
+    @admin.display(description="积分消耗")
+    def cost_text(self, obj: RewritingTask) -> str:
+        """What the customer paid: nothing for a task the vendor never took (its hold went back)."""
+        return str(obj.cost) if obj.spend_id else "—"
+
+    def get_urls(self):
+        refund = self.admin_site.admin_view(self.refund_view)
+        return [
+            path("<int:task_id>/refund/", refund, name="rewriting_rewritingtask_refund"),
+            *super().get_urls(),
+        ]
+
+    def refund_view(self, request, task_id: int):
+        """The task page's 返还积分 button: the same refund as the list's action."""
+        task = get_object_or_404(RewritingTask.objects.select_related("owner"), pk=task_id)
+        if request.method != "POST" or not self.has_view_permission(request, task):
+            raise PermissionDenied
+        try:
+            rewriting_task_refund(task=task)
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, f"已返还任务 #{task.pk} 的积分", messages.SUCCESS)
+        return redirect("admin:rewriting_rewritingtask_change", task.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        refundable = obj is not None and obj.status == TaskStatus.FAILED and obj.spend_id
+        context["refundable"] = refundable and not hasattr(obj.spend, "refund")
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     @admin.display(description="消费记录")
     def spend_link(self, obj: RewritingTask) -> str:

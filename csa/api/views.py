@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -46,13 +47,46 @@ class PublicDownloadView(PublicAPIView):
     content_negotiation_class = AnyAcceptNegotiation
 
 
+# What GET /api/ tells a developer: where the description of everything is, and what is where.
+OFFERS = {
+    "name": settings.SPECTACULAR_SETTINGS["TITLE"],
+    "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+    "docs": "/api/docs/",
+    "schema": "/api/schema/",
+    "health": "/api/health",
+    "portal": {
+        tag["name"]: tag["description"]
+        for tag in settings.SPECTACULAR_SETTINGS["TAGS"]
+        if tag["description"].startswith("门户")
+    },
+    "rewriting": {
+        tag["name"]: tag["description"]
+        for tag in settings.SPECTACULAR_SETTINGS["TAGS"]
+        if tag["description"].startswith("降重服务")
+    },
+}
+
+
 class RootView(PublicAPIView):
     @extend_schema(
-        responses={200: inline_serializer("Hello", {"Hello": serializers.CharField()})},
-        summary="API 根",
+        responses={
+            200: inline_serializer(
+                "ApiRoot",
+                {
+                    "name": serializers.CharField(),
+                    "version": serializers.CharField(),
+                    "docs": serializers.CharField(help_text="Swagger UI"),
+                    "schema": serializers.CharField(help_text="OpenAPI 3"),
+                    "health": serializers.CharField(),
+                    "portal": serializers.DictField(child=serializers.CharField()),
+                    "rewriting": serializers.DictField(child=serializers.CharField()),
+                },
+            )
+        },
+        summary="API 根：文档、模式与各模块",
     )
     def get(self, request: Request) -> Response:
-        return Response({"Hello": "World"})
+        return Response(OFFERS)
 
 
 class HealthView(PublicAPIView):

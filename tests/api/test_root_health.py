@@ -11,7 +11,15 @@ def test_root(api_client, django_assert_num_queries):
         response = api_client.get("/api/")
 
     assert response.status_code == 200
-    assert response.json() == {"Hello": "World"}
+    offers = response.json()
+    assert (offers["docs"], offers["schema"], offers["health"]) == (
+        "/api/docs/",
+        "/api/schema/",
+        "/api/health",
+    )
+    assert offers["portal"]["tickets"] == "门户：工单"
+    assert offers["rewriting"]["rewrite"] == "降重服务：整篇文档与段落改写"
+    assert api_client.get(offers["docs"]).status_code == 200
 
 
 def test_health(api_client):

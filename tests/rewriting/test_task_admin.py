@@ -262,8 +262,44 @@ def test_a_refunded_task_is_marked_in_the_list(console, reduceai):
 
     run_refund(console, task)
 
-    assert "icon-no.svg" in before
-    assert "icon-yes.svg" in row_of(listed(console), task)
+    assert "未返还" in before
+    assert "已返还" in row_of(listed(console), task)
+
+
+def test_a_refund_and_a_cost_show_only_where_they_apply(console, reduceai):
+    completed = task_at(reduceai, outcome="completed")
+    refused = not_accepted_task(reduceai)
+
+    page = listed(console)
+
+    assert "—" in row_of(page, completed) and "?" not in row_of(page, completed)
+    assert "icon-unknown" not in page
+    assert "3.000" not in row_of(page, refused)  # its hold went back: it cost nothing
+
+
+def test_a_failed_tasks_page_has_a_refund_button(console, reduceai):
+    owner = funded_user(10)
+    task = task_at(reduceai, owner=owner, outcome="failed")
+    page = console.get(change_url(task)).content.decode()
+    action = reverse("admin:rewriting_rewritingtask_refund", args=[task.pk])
+    assert f'action="{action}"' in page
+
+    response = console.post(action)
+
+    assert response.status_code == 302
+    assert list(refunds_of(task).values_list("amount", flat=True)) == [3]
+    assert points_account(owner).balance == 10
+    assert f'action="{action}"' not in console.get(change_url(task)).content.decode()
+
+
+def test_a_completed_tasks_page_has_no_refund_button(console, reduceai):
+    task = task_at(reduceai, outcome="completed")
+    page = console.get(change_url(task)).content.decode()
+    assert "返还积分</button>" not in page
+    assert (
+        console.post(reverse("admin:rewriting_rewritingtask_refund", args=[task.pk])).status_code
+        == 302
+    )
 
 
 def test_a_second_refund_is_refused_with_the_ledgers_message(console, reduceai):

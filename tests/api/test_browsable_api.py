@@ -1,0 +1,24 @@
+"""The browsable API as staff signed in to the console see it."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/points/transactions", "/user/list?page=1"])
+def test_the_breadcrumbs_name_only_pages_that_exist(console, path):
+    page = console.get(path, HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'class="breadcrumb"' in html
+    assert "Envelope Not Found" not in html  # /points and /user are no pages of their own
+
+
+def test_the_console_has_an_icon_and_no_link_to_a_site_that_is_not_there(console):
+    page = console.get("/admin/").content.decode()
+
+    assert 'rel="icon" href="/static/csa/favicon.svg"' in page
+    assert "查看站点" not in page
+    icon = console.get("/favicon.ico")
+    assert (icon.status_code, icon["Location"]) == (301, "/static/csa/favicon.svg")
