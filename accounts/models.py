@@ -57,7 +57,7 @@ class User(AbstractBaseUser):
     rewriting API's `user_id`).
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField("公开编号", default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField("邮箱", max_length=254, unique=True)
     # When the address was proven by a code sent to it (or vouched for by staff). The portal signs
     # in proven addresses only; one nobody proved goes to whoever proves it (docs/api.md, "Proven
@@ -152,7 +152,7 @@ class User(AbstractBaseUser):
 class LoginSession(models.Model):
     """A server-side login; every token carries its id, so revoking it ends the tokens."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -238,7 +238,7 @@ class BusinessAccountStatus(models.TextChoices):
 class BusinessAccount(models.Model):
     """A customer's company account: applied for by the customer, activated by staff."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.OneToOneField(
         User,
         verbose_name="所属用户",

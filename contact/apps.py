@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ContactConfig(AppConfig):
     name = "contact"
+    verbose_name = "联系表单"

@@ -12,7 +12,7 @@ MESSAGE_MAX_LENGTH = 5000
 class ContactMessage(models.Model):
     """A message left through the public contact form, for staff to handle."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField("称呼", max_length=NAME_MAX_LENGTH)
     # Any text the visitor typed: the API document asks for no format check.
     email = models.CharField("邮箱", max_length=EMAIL_MAX_LENGTH)

@@ -8,7 +8,7 @@ from csa.history import ChangeRecord
 
 
 class Contract(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a contract is a legal record; an account is disabled, never deleted with it.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
@@ -6,6 +7,9 @@ from csa.jobs import jobs_waiting
 from csa.models import JobFailure
 
 admin.site.unregister(PeriodicTask)
+# What staff may do comes from their role (accounts.User.has_perm); Django's groups grant nothing
+# here, and a page of them would only mislead.
+admin.site.unregister(Group)
 
 
 @admin.register(PeriodicTask)

@@ -37,7 +37,7 @@ class PointsTransactionAdmin(ScaledChangelist, ReadOnlyAdmin):
     list_display = (
         "id",
         "user",
-        "transaction_type",
+        "kind",
         "amount",
         "balance_after",
         "description",
@@ -46,7 +46,7 @@ class PointsTransactionAdmin(ScaledChangelist, ReadOnlyAdmin):
         "created_at",
         "recorded_by",
     )
-    list_filter = ("transaction_type", "is_successful", "created_at")
+    list_filter = ("transaction_type", "is_correction", "is_successful", "created_at")
     search_fields = ("user__email", "user__username", "reference_id")
     search_help_text = f"输入交易编号、关联ID，或{USER_NAMES_HELP}"
     list_select_related = ("user", "recorded_by")
@@ -57,6 +57,10 @@ class PointsTransactionAdmin(ScaledChangelist, ReadOnlyAdmin):
         if users := user_ids_named(term):
             return Q(user__in=users)
         return row_id(term) | Q(reference_id=term)
+
+    @admin.display(description="类型")
+    def kind(self, obj: PointsTransaction) -> str:
+        return obj.kind
 
     @admin.display(description="原文快照")
     def input_snapshot(self, obj: PointsTransaction) -> str:

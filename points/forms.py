@@ -6,19 +6,31 @@ from accounts.models import User
 from points import services
 from points.models import POINTS_DECIMAL_PLACES, POINTS_MAX_DIGITS
 
+RECHARGE, CORRECTION = "recharge", "correction"
+
 
 class PointsChangeForm(forms.Form):
-    """Staff change a user's points: a positive amount is a recharge, a negative one a
-    correction that must give its reason."""
+    """Staff change a user's points: a recharge (points sold or given, added) or a correction
+    (a mistake put right, either way), which must give the reason the staff member typed."""
 
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=[(RECHARGE, "充值"), (CORRECTION, "更正")],
+        initial=RECHARGE,
+        widget=forms.RadioSelect,
+        help_text="充值只能增加积分；更正可增可减，须写明原因，在积分交易中记为“更正”。",
+    )
     amount = forms.DecimalField(
         label="积分",
         max_digits=POINTS_MAX_DIGITS,
         decimal_places=POINTS_DECIMAL_PLACES,
-        help_text="正数为充值；负数为扣减（须写明原因）。最多三位小数。",
+        help_text="更正时负数为扣减。最多三位小数。",
     )
     description = forms.CharField(
-        label="说明", max_length=255, required=False, initial=services.RECHARGE_DESCRIPTION
+        label="说明",
+        max_length=255,
+        required=False,
+        help_text=f"充值可留空（记为“{services.RECHARGE_DESCRIPTION}”）；更正必须填写原因。",
     )
     reference_id = forms.CharField(
         label="关联ID", max_length=128, required=False, help_text="如订单号，可留空"
@@ -32,9 +44,11 @@ class PointsChangeForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        amount = cleaned.get("amount")
-        if amount is not None and amount < 0 and not cleaned.get("description", "").strip():
-            self.add_error("description", "扣减积分须写明原因")
+        amount, kind = cleaned.get("amount"), cleaned.get("kind")
+        if kind == RECHARGE and amount is not None and amount < 0:
+            self.add_error("amount", "充值积分必须大于0；扣减请选择“更正”并写明原因")
+        if kind == CORRECTION and not cleaned.get("description", "").strip():
+            self.add_error("description", "更正须写明原因")
         return cleaned
 
     def save(self, *, user: User, staff: User):
@@ -45,4 +59,5 @@ class PointsChangeForm(forms.Form):
             description=self.cleaned_data["description"] or services.RECHARGE_DESCRIPTION,
             reference_id=self.cleaned_data["reference_id"] or None,
             recorded_by=staff,
+            correction=self.cleaned_data["kind"] == CORRECTION,
         )

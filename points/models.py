@@ -101,6 +101,9 @@ class PointsTransaction(models.Model):
     description = models.CharField("说明", max_length=255)
     reference_id = models.CharField("关联ID", max_length=128, null=True, blank=True)
     is_successful = models.BooleanField("是否成功", default=True)
+    # A staff member's change that puts a mistake right (either way, with the reason typed), as
+    # opposed to points sold or given: both are recharges to the API, told apart in the console.
+    is_correction = models.BooleanField("更正", default=False)
     refund_of = models.OneToOneField(
         "self",
         verbose_name="返还的消费",
@@ -177,7 +180,16 @@ class PointsTransaction(models.Model):
                 condition=Q(is_successful=True) | Q(transaction_type=TransactionType.SPEND),
                 name="points_txn_only_spend_fails",
             ),
+            models.CheckConstraint(
+                condition=Q(is_correction=False) | Q(transaction_type=TransactionType.RECHARGE),
+                name="points_txn_correction_is_a_recharge",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.get_transaction_type_display()} {self.amount}"
+        return f"#{self.pk} {self.kind} {self.amount}"
+
+    @property
+    def kind(self) -> str:
+        """充值, 更正, 消费, 转账 or 返还: what staff call it."""
+        return "更正" if self.is_correction else self.get_transaction_type_display()

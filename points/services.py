@@ -95,9 +95,11 @@ def points_adjust(
     description: str,
     reference_id: str | None = None,
     recorded_by: User,
+    correction: bool = False,
 ) -> PointsTransaction:
     """Staff change a balance either way (a mistaken recharge taken back, say), with a reason:
-    the console's adjustment and the API's `/user/update-points`.
+    the console's adjustment and the API's `/user/update-points`. A `correction` puts a mistake
+    right; a deduction always is one.
 
     It is a recharge of signed amount, so agents see it among their invitees' recharges.
     """
@@ -117,6 +119,7 @@ def points_adjust(
         description=description.strip(),
         reference_id=reference_id or None,
         recorded_by=recorded_by,
+        is_correction=correction or amount < 0,
     )
 
 

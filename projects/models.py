@@ -6,7 +6,7 @@ from django.db.models import Q
 
 
 class Project(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     # PROTECT: a customer's delivered work outlives a mistaken click on their account.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -31,7 +31,7 @@ class Project(models.Model):
 
 
 class ProjectFile(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="files"
     )
@@ -58,7 +58,7 @@ class ProjectFile(models.Model):
 
 
 class ProjectLink(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="links"
     )
@@ -84,7 +84,7 @@ class TaskStatus(models.TextChoices):
 
 
 class ProjectTask(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="tasks"
     )

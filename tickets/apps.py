@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class TicketsConfig(AppConfig):
     name = "tickets"
+    verbose_name = "工单"

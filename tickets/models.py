@@ -19,7 +19,7 @@ class TicketStatus(models.TextChoices):
 
 
 class Ticket(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建者",

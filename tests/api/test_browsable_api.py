@@ -22,3 +22,13 @@ def test_the_console_has_an_icon_and_no_link_to_a_site_that_is_not_there(console
     assert "查看站点" not in page
     icon = console.get("/favicon.ico")
     assert (icon.status_code, icon["Location"]) == (301, "/static/csa/favicon.svg")
+
+
+def test_the_console_speaks_chinese_in_its_headers_and_has_no_groups(console):
+    index = console.get("/admin/").content.decode()
+
+    for header in ("工单", "项目", "联系表单", "改写服务", "合同", "积分", "账号"):
+        assert f">{header}</a>" in index, header
+    for english in ("CONTACT", "PROJECTS", "REWRITING", "TICKETS", "Tickets", "Projects"):
+        assert f">{english}</a>" not in index, english
+    assert console.get("/admin/auth/group/").status_code == 404

@@ -67,7 +67,12 @@ def test_change_points_of_an_unknown_user_is_404(console):
 def test_a_positive_amount_is_a_recharge_by_the_staff_member(console, staff, member):
     response = console.post(
         change_points_url(member),
-        {"amount": "100.5", "description": "线下转账", "reference_id": "order-9"},
+        {
+            "kind": "recharge",
+            "amount": "100.5",
+            "description": "线下转账",
+            "reference_id": "order-9",
+        },
     )
 
     assert response.status_code == 302
@@ -85,16 +90,18 @@ def test_a_positive_amount_is_a_recharge_by_the_staff_member(console, staff, mem
 
 
 def test_a_recharge_without_description_says_admin_recharge(console, member):
-    console.post(change_points_url(member), {"amount": "5", "description": ""})
+    console.post(change_points_url(member), {"kind": "recharge", "amount": "5", "description": ""})
 
     row = member.points_transactions.get()
-    assert (row.description, row.reference_id) == ("管理员充值", None)
+    assert (row.description, row.reference_id, row.is_correction) == ("管理员充值", None, False)
 
 
 def test_a_negative_amount_with_a_reason_is_a_correction(console, staff, member):
     recharge(member, "10")
 
-    response = console.post(change_points_url(member), {"amount": "-4", "description": "误充扣回"})
+    response = console.post(
+        change_points_url(member), {"kind": "correction", "amount": "-4", "description": "误充扣回"}
+    )
 
     assert response.status_code == 302
     row = member.points_transactions.latest("id")
@@ -104,15 +111,18 @@ def test_a_negative_amount_with_a_reason_is_a_correction(console, staff, member)
         "误充扣回",
         staff,
     )
+    assert (row.transaction_type, row.is_correction, row.kind) == ("recharge", True, "更正")
 
 
 def test_a_negative_amount_without_a_reason_is_refused(console, member):
     recharge(member, "10")
 
-    response = console.post(change_points_url(member), {"amount": "-4", "description": " "})
+    response = console.post(
+        change_points_url(member), {"kind": "correction", "amount": "-4", "description": " "}
+    )
 
     assert response.status_code == 200
-    assert form_errors(response, "description") == ["扣减积分须写明原因"]
+    assert form_errors(response, "description") == ["更正须写明原因"]
     assert account_of(member).balance == Decimal("10")
     assert member.points_transactions.count() == 1
 
@@ -120,12 +130,53 @@ def test_a_negative_amount_without_a_reason_is_refused(console, member):
 def test_a_correction_below_the_balance_is_refused_with_the_ledgers_message(console, member):
     recharge(member, "3.6")
 
-    response = console.post(change_points_url(member), {"amount": "-5", "description": "扣回"})
+    response = console.post(
+        change_points_url(member), {"kind": "correction", "amount": "-5", "description": "扣回"}
+    )
 
     assert response.status_code == 200
     assert form_errors(response, "amount") == ["积分余额不足，当前余额: 3.6"]
     assert account_of(member).balance == Decimal("3.6")
     assert member.points_transactions.count() == 1
+
+
+def test_a_deduction_cannot_pass_as_a_recharge(console, member):
+    recharge(member, "10")
+
+    response = console.post(
+        change_points_url(member), {"kind": "recharge", "amount": "-10", "description": ""}
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response, "amount") == ["充值积分必须大于0；扣减请选择“更正”并写明原因"]
+    assert member.points_transactions.count() == 1
+
+
+def test_a_correction_upward_needs_its_reason_too_and_is_told_apart_in_the_ledger(console, member):
+    refused = console.post(
+        change_points_url(member), {"kind": "correction", "amount": "2", "description": ""}
+    )
+    assert form_errors(refused, "description") == ["更正须写明原因"]
+    console.post(
+        change_points_url(member),
+        {"kind": "correction", "amount": "2", "description": "上次少充了2分"},
+    )
+    recharge(member, "5")
+
+    ledger = console.get(reverse("admin:points_pointstransaction_changelist")).content.decode()
+    corrections = console.get(
+        reverse("admin:points_pointstransaction_changelist"), {"is_correction__exact": "1"}
+    ).content.decode()
+
+    assert ledger.count('<td class="field-kind">更正</td>') == 1
+    assert ledger.count('<td class="field-kind">充值</td>') == 1
+    assert "上次少充了2分" in corrections and "管理员充值" not in corrections
+
+
+def test_the_form_has_no_reason_filled_in_for_the_staff_member(console, member):
+    page = console.get(change_points_url(member)).content.decode()
+
+    assert 'value="管理员充值"' not in page
 
 
 def test_a_zero_amount_is_refused(console, member):
