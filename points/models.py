@@ -103,7 +103,7 @@ class PointsTransaction(models.Model):
     is_successful = models.BooleanField("是否成功", default=True)
     # A staff member's change that puts a mistake right (either way, with the reason typed), as
     # opposed to points sold or given: both are recharges to the API, told apart in the console.
-    is_correction = models.BooleanField("更正", default=False)
+    is_correction = models.BooleanField("更正", default=False, db_default=False)
     refund_of = models.OneToOneField(
         "self",
         verbose_name="返还的消费",
