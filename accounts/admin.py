@@ -1,8 +1,10 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.db.models import OuterRef, Q, Subquery, Sum
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -17,10 +19,10 @@ from accounts.models import (
     User,
     normalize_email,
 )
-from accounts.selectors import user_is_last_active_admin
+from accounts.selectors import user_is_last_active_admin, user_records_kept
 from csa.admin_lists import ScaledChangelist, user_ids_named
 from csa.errors import ApplicationError
-from csa.history import history_table
+from csa.history import ChangeHistoryAdmin
 from points.admin import points_change_link
 from points.selectors import points_balance_of
 
@@ -75,8 +77,14 @@ class EmailProvenFilter(admin.SimpleListFilter):
         return queryset
 
 
+MUST_STAY = "须永久保留。如需停止其使用，请停用该账号（取消“启用”）。"
+
+
 @admin.register(User)
 class UserAdmin(ScaledChangelist, admin.ModelAdmin):
+    """Users. One with contracts, projects, points or orders is never deleted (those records
+    are kept for good): staff disable the account instead, and are told so."""
+
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = (
@@ -130,6 +138,21 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
     actions = ("disable_accounts", "enable_accounts")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and (kept := user_records_kept(user)):
+            message = (
+                f"不能删除 {user}：其{kept}须永久保留。如需停止其使用，请停用该账号（取消“启用”）。"
+            )
+            self.message_user(request, message, messages.ERROR)
+            return redirect("admin:accounts_user_change", user.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, each told why it must stay
+        return actions
 
     def search_condition(self, term: str) -> Q:
         exact = Q(pk__in=user_ids_named(term)) | Q(invite_code=term.upper())
@@ -230,7 +253,7 @@ class BusinessAccountForm(forms.ModelForm):
 
 
 @admin.register(BusinessAccount)
-class BusinessAccountAdmin(admin.ModelAdmin):
+class BusinessAccountAdmin(ChangeHistoryAdmin, admin.ModelAdmin):
     form = BusinessAccountForm
     list_display = (
         "owner_email",
@@ -264,10 +287,6 @@ class BusinessAccountAdmin(admin.ModelAdmin):
     @admin.display(description="所属用户邮箱", ordering="owner__email")
     def owner_email(self, obj: BusinessAccount) -> str:
         return obj.owner.email
-
-    @admin.display(description="变更记录")
-    def history(self, obj: BusinessAccount):
-        return history_table(obj.changes.select_related("actor"))
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -8,7 +8,7 @@ right password included. The form logins reach it through Django's `authenticate
 through the functions at the end, which feed the same handler.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
@@ -28,6 +28,8 @@ from accounts.selectors import user_by_login_name
 from csa.errors import RateLimitedError
 
 LOCKED_OUT = "登录失败次数过多，请稍后再试"
+
+LAST_LOGIN_PRECISION = timedelta(minutes=1)
 
 
 def lockout_seconds() -> int:
@@ -141,10 +143,13 @@ def sign_in_failed(*, request: HttpRequest, name: str) -> None:
 
 
 def sign_in_succeeded(*, request: HttpRequest, user: User) -> None:
-    """A sign-in the API let through: the account's failures are cleared, as a form login's are.
-    (Straight to axes, not through Django's user_logged_in: an API login starts no session, and
-    needs no write of `last_login` on every login.)"""
+    """A sign-in the API let through: the account's failures are cleared, as a form login's are,
+    and `last_login` says when (to the minute: logins in a burst write it once). Straight to axes,
+    not through Django's user_logged_in, since an API login starts no session."""
     AxesProxyHandler.user_logged_in(sender=type(user), request=request, user=user)
+    now = timezone.now()
+    stale = Q(last_login__isnull=True) | Q(last_login__lt=now - LAST_LOGIN_PRECISION)
+    User.objects.filter(stale, pk=user.pk).update(last_login=now)
 
 
 def sign_in_locks_lift(*, account_names: set[str], addresses: set[str]) -> int:

@@ -91,6 +91,26 @@ def user_is_last_active_admin(user: User, *, lock: bool = False) -> bool:
     return list(admins.values_list("pk", flat=True)) == [user.pk]
 
 
+# The records an account keeps for good (each relation protects them): what they are called.
+KEPT_RECORDS = (
+    ("contracts", "合同", "份"),
+    ("projects", "项目", "个"),
+    ("points_transactions", "积分交易", "条"),
+    ("rewriting_tasks", "改写任务", "个"),
+    ("rewriting_documents", "文档改写", "个"),
+    ("payment_orders", "充值订单", "个"),
+    ("payment_orders_received", "代充订单", "个"),
+)
+
+
+def user_records_kept(user: User) -> str:
+    """`合同 2 份、积分交易 5 条`: the records that keep `user` from being deleted; "" if none."""
+    counts = [
+        (label, getattr(user, relation).count(), unit) for relation, label, unit in KEPT_RECORDS
+    ]
+    return "、".join(f"{label} {count} {unit}" for label, count, unit in counts if count)
+
+
 # --- business accounts --------------------------------------------------------------------
 
 BUSINESS_ACCOUNT_NOT_FOUND = "业务账号不存在"

@@ -3,12 +3,14 @@ from django.utils.html import format_html
 
 from contracts import services
 from contracts.models import Contract
-from csa.history import history_table
+from csa.history import ChangeHistoryAdmin
+from csa.markdown_preview import MarkdownPreviewMixin
 from csa.rendering import markdown_to_safe_html
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(ChangeHistoryAdmin, MarkdownPreviewMixin, admin.ModelAdmin):
+    markdown_fields = ("content_markdown",)
     list_display = ("title", "owner", "is_signed", "created_at", "updated_at")
     list_filter = ("is_signed",)
     search_fields = ("title", "owner__email")
@@ -42,10 +44,6 @@ class ContractAdmin(admin.ModelAdmin):
             return ()
         # A contract stays with the customer it was written for.
         return ("owner", "content_preview", "signed_at", "created_at", "updated_at", "history")
-
-    @admin.display(description="变更记录")
-    def history(self, obj: Contract):
-        return history_table(obj.changes.select_related("actor"))
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A contract is a record the customer has seen or signed; staff edit it, never remove it.

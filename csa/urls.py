@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from csa.envelope.views import EnvelopeNotFoundView
+from csa.markdown_preview import markdown_preview
 
 _envelope_not_found = EnvelopeNotFoundView.as_view()
 
@@ -50,6 +51,11 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
+    path(
+        "admin/markdown-preview/",
+        admin.site.admin_view(markdown_preview),
+        name="console-markdown-preview",
+    ),
     path("admin/", admin.site.urls),
     path("api-auth/", include((browsable_api_login, "rest_framework"))),
     path("api/", include("csa.api.urls")),

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html
 
+from csa.markdown_preview import MarkdownPreviewMixin
 from csa.rendering import markdown_to_safe_html
 from projects import services
 from projects.models import Project, ProjectFile, ProjectLink, ProjectTask, TaskStatus
@@ -93,7 +94,8 @@ class DeletesThroughServices:
 
 
 @admin.register(Project)
-class ProjectAdmin(DeletesThroughServices, admin.ModelAdmin):
+class ProjectAdmin(MarkdownPreviewMixin, DeletesThroughServices, admin.ModelAdmin):
+    markdown_fields = ("overview_markdown",)
     list_display = ("name", "owner", "created_at", "updated_at")
     search_fields = ("name", "owner__email")
     list_select_related = ("owner",)

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from csa.admin_lists import USER_NAMES_HELP, ScaledChangelist, user_ids_named
 from csa.errors import ApplicationError
-from csa.history import history_table
+from csa.history import ChangeHistoryAdmin
 from csa.ids import uuid_or_none
 from tickets import services
 from tickets.models import Ticket, TicketStatus
@@ -22,7 +22,7 @@ class TicketReplyForm(forms.ModelForm):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ScaledChangelist, admin.ModelAdmin):
+class TicketAdmin(ChangeHistoryAdmin, ScaledChangelist, admin.ModelAdmin):
     form = TicketReplyForm
     list_display = ("title", "ticket_type", "status", "creator", "responder", "created_at")
     list_filter = ("status", "ticket_type")
@@ -49,10 +49,6 @@ class TicketAdmin(ScaledChangelist, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         replied = obj is not None and obj.status == TicketStatus.REPLIED
         return (*TICKET_FIELDS, *REPLY_RECORD, *(("feedback",) if replied else ()))
-
-    @admin.display(description="变更记录")
-    def history(self, obj: Ticket):
-        return history_table(obj.changes.select_related("actor"))
 
     def delete_model(self, request, obj: Ticket) -> None:
         services.tickets_delete_by_staff(Ticket.objects.filter(pk=obj.pk))

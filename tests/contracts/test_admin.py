@@ -241,3 +241,30 @@ def test_customers_cannot_open_the_contract_console(customer):
     response = client.get(reverse("admin:contracts_contract_changelist"))
 
     assert response.status_code == 302
+
+
+def test_the_contract_form_previews_its_markdown_while_staff_type(console, customer):
+    page = console.get(reverse("admin:contracts_contract_add")).content.decode()
+
+    assert 'data-markdown-preview="/admin/markdown-preview/"' in page
+    assert "csa/markdown-preview.js" in page and "csa/markdown.css" in page
+
+
+def test_the_preview_is_the_customers_sanitized_html(console):
+    answer = console.post("/admin/markdown-preview/", {"text": HOSTILE_MARKDOWN})
+
+    assert answer.status_code == 200
+    html = answer.json()["html"]
+    assert "<h1>条款</h1>" in html
+    for marker in UNSAFE_MARKERS:
+        assert marker not in html
+    assert console.get("/admin/markdown-preview/").status_code == 405
+
+
+def test_only_staff_get_a_preview(client, customer):
+    client.force_login(customer)
+
+    answer = client.post("/admin/markdown-preview/", {"text": "# 条款"})
+
+    assert answer.status_code == 302  # to the console's login
+    assert "/admin/login/" in answer["Location"]

@@ -683,3 +683,11 @@ def test_customers_cannot_open_the_project_console(user):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_project_overview_is_previewed_while_staff_type(console):
+    page = console.get(reverse("admin:projects_project_add")).content.decode()
+
+    assert 'name="overview_markdown"' in page
+    assert 'data-markdown-preview="/admin/markdown-preview/"' in page
+    assert 'name="description"' in page and page.count("data-markdown-preview=") == 1

@@ -99,7 +99,25 @@ def test_the_change_page_shows_the_history(console, django_capture_on_commit_cal
 
     assert "变更记录" in page
     assert "staff@example.com" in page
-    assert "replied" in page
+    # The field by its label, the choice by its label, an empty value as a dash.
+    assert "<td>状态</td><td>待回复</td><td>已回复</td>" in page
+    assert "<td>回复</td><td>—</td><td>已处理</td>" in page
+    assert "+00:00" not in page  # a time as the console shows times
+    assert "replied</td>" not in page
+
+
+def test_the_history_button_shows_the_same_change_records(
+    console, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory()
+    reply(console, ticket, "已处理", django_capture_on_commit_callbacks)
+
+    history = console.get(reverse("admin:tickets_ticket_history", args=[ticket.pk]))
+
+    page = history.content.decode()
+    assert history.status_code == 200
+    assert "<td>状态</td><td>待回复</td><td>已回复</td>" in page
+    assert "的变更记录" in page
 
 
 def test_staff_filter_and_search_tickets(console):
