@@ -41,16 +41,21 @@ class ProjectFileInline(admin.TabularInline):
     readonly_fields = ("file_size", "content_type", "oss_key", "created_at")
 
 
+# A description in a table row: short, so that the row fits the console's 1,366 px.
+ROW_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
+
+
 class ProjectLinkInline(admin.TabularInline):
     model = ProjectLink
     extra = 1
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, **ROW_TEXT}
     fields = ("title", "url", "description")
 
 
 class ProjectTaskInline(admin.TabularInline):
     model = ProjectTask
     extra = 1
+    formfield_overrides = ROW_TEXT
     fields = ("title", "description", "status", "completed_at")
     readonly_fields = ("completed_at",)
 
