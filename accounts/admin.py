@@ -3,9 +3,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery, Sum
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -153,6 +155,35 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # one at a time, each told why it must stay
         return actions
+
+    change_form_template = "admin/accounts/user/change_form.html"
+
+    def get_urls(self):
+        temporary = self.admin_site.admin_view(self.temporary_password_view)
+        return [
+            path(
+                "<int:user_id>/temporary-password/",
+                temporary,
+                name="accounts_user_temporary_password",
+            ),
+            *super().get_urls(),
+        ]
+
+    def temporary_password_view(self, request, user_id: int):
+        """POST: a new random password that must be changed at the next sign-in, shown to the
+        staff member this once (it is stored only hashed) to pass on to the customer."""
+        user = get_object_or_404(User, pk=user_id)
+        if request.method != "POST" or not self.has_change_permission(request, user):
+            raise PermissionDenied
+        password = services.user_temporary_password_set(user=user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{user} 的临时密码",
+            "target": user,
+            "password": password,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/accounts/user/temporary_password.html", context)
 
     def search_condition(self, term: str) -> Q:
         exact = Q(pk__in=user_ids_named(term)) | Q(invite_code=term.upper())

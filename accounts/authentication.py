@@ -5,6 +5,13 @@ from accounts.tokens import access_token_read, bearer_token
 
 INVALID_CREDENTIALS = "无效的认证凭据"
 ACCOUNT_DISABLED = "账号已被禁用"
+PASSWORD_CHANGE_REQUIRED = "请先修改临时密码"  # noqa: S105 (a message, not a secret)
+# What a token of a user whose password is temporary may still reach.
+WHILE_PASSWORD_IS_TEMPORARY = (
+    "users-me-change-password",
+    "rewriting-change-password",
+    "rewriting-logout",
+)
 
 
 class SessionTokenAuthentication(authentication.BaseAuthentication):
@@ -22,10 +29,17 @@ class SessionTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
         if not session.user.is_active:
             raise exceptions.PermissionDenied(ACCOUNT_DISABLED)
+        if session.user.password_change_required and not _changing_password(request):
+            raise exceptions.PermissionDenied(PASSWORD_CHANGE_REQUIRED)
         return session.user, session
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+def _changing_password(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name in WHILE_PASSWORD_IS_TEMPORARY
 
 
 class StaffSessionAuthentication(authentication.SessionAuthentication):

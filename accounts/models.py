@@ -67,6 +67,9 @@ class User(AbstractBaseUser):
     phone = models.CharField("登录手机号", max_length=16, unique=True, null=True, blank=True)
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.USER)
     is_active = models.BooleanField("启用", default=True)
+    # Staff set a temporary password: until its owner changes it, their tokens reach nothing but
+    # the password change and logout.
+    password_change_required = models.BooleanField("须修改密码", default=False, db_default=False)
     rate = models.DecimalField(
         "费率",
         max_digits=5,

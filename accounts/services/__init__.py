@@ -40,5 +40,6 @@ from accounts.services.users import (
     user_register_with_email,
     user_role_change,
     user_sessions_revoke,
+    user_temporary_password_set,
     user_update_by_staff,
 )

@@ -272,9 +272,26 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     if current_password == new_password:
         raise SamePasswordError()
     user.set_password(new_password)
+    user.password_change_required = False
     user.updated_at = timezone.now()
-    user.save(update_fields=["password", "updated_at"])
+    user.save(update_fields=["password", "password_change_required", "updated_at"])
     user_sessions_revoke(user=user)
+
+
+TEMPORARY_PASSWORD_BYTES = 9  # 12 URL-safe characters, 72 bits
+
+
+@transaction.atomic
+def user_temporary_password_set(*, user: User) -> str:
+    """Staff give `user` a new random password to pass on, which must be changed at the next
+    sign-in; every session ends. The password, to be shown once: it is stored only hashed."""
+    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    user.set_password(password)
+    user.password_change_required = True
+    user.updated_at = timezone.now()
+    user.save(update_fields=["password", "password_change_required", "updated_at"])
+    user_sessions_revoke(user=user)
+    return password
 
 
 LAST_ADMIN = "平台至少需要保留一位启用的管理员"
