@@ -9,12 +9,14 @@ PORT ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Twice quiet: pip's warnings (an index it cannot read, a newer pip) say nothing to someone
+# starting the platform; errors still show.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --quiet --disable-pip-version-check -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
 var:

@@ -32,3 +32,10 @@ def test_the_console_speaks_chinese_in_its_headers_and_has_no_groups(console):
     for english in ("CONTACT", "PROJECTS", "REWRITING", "TICKETS", "Tickets", "Projects"):
         assert f">{english}</a>" not in index, english
     assert console.get("/admin/auth/group/").status_code == 404
+
+
+def test_the_browsable_api_titles_each_page_with_its_chinese_summary(console):
+    page = console.get("/points/transactions", HTTP_ACCEPT="text/html").content.decode()
+
+    assert "<h1>查询积分交易记录</h1>" in page
+    assert "<h1>Transactions</h1>" not in page
