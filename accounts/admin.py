@@ -140,14 +140,12 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
     actions = ("disable_accounts", "enable_accounts")
+    change_form_template = "admin/accounts/user/change_form.html"
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, unquote(object_id))
         if user is not None and (kept := user_records_kept(user)):
-            message = (
-                f"不能删除 {user}：其{kept}须永久保留。如需停止其使用，请停用该账号（取消“启用”）。"
-            )
-            self.message_user(request, message, messages.ERROR)
+            self.message_user(request, f"不能删除 {user}：其{kept}{MUST_STAY}", messages.ERROR)
             return redirect("admin:accounts_user_change", user.pk)
         return super().delete_view(request, object_id, extra_context)
 
@@ -155,8 +153,6 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # one at a time, each told why it must stay
         return actions
-
-    change_form_template = "admin/accounts/user/change_form.html"
 
     def get_urls(self):
         temporary = self.admin_site.admin_view(self.temporary_password_view)
