@@ -14,6 +14,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.models import BusinessAccount, BusinessAccountStatus, User
 from contact.models import ContactMessage
@@ -151,8 +152,7 @@ def _waited(span: timedelta) -> str:
 
 def _admin_list(model: str, **filters) -> str:
     url = reverse(f"admin:{model}_changelist")
-    query = "&".join(f"{key}={value}" for key, value in filters.items())
-    return f"{url}?{query}" if query else url
+    return f"{url}?{urlencode(filters)}" if filters else url
 
 
 # --- the last 30 days ------------------------------------------------------------------------

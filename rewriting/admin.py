@@ -243,8 +243,7 @@ class RewritingDocumentAdmin(ScaledChangelist, ReadOnlyAdmin):
 
     @admin.display(description="已返还积分")
     def refund_text(self, obj: RewritingDocument) -> str:
-        refund = getattr(obj.spend, "refund", None) if obj.spend_id else None
-        return str(refund.amount) if refund else "—"
+        return str(obj.refunded) if obj.refunded else "—"
 
     @admin.display(description="原文档")
     def input_link(self, obj: RewritingDocument) -> str:

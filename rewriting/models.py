@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -237,6 +239,12 @@ class RewritingDocument(Routed):
     @property
     def label(self) -> str:
         return f"文档{self.kind}"
+
+    @property
+    def refunded(self) -> Decimal:
+        """What came back of its spend: the undelivered share, all of it, or nothing."""
+        refund = getattr(self.spend, "refund", None) if self.spend_id else None
+        return refund.amount if refund is not None else Decimal(0)
 
 
 class PieceStatus(models.TextChoices):

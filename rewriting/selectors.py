@@ -58,8 +58,7 @@ class DocumentState:
 
     @property
     def refunded(self) -> Decimal:
-        refund = getattr(self.document.spend, "refund", None) if self.document.spend else None
-        return refund.amount if refund is not None else Decimal(0)
+        return self.document.refunded
 
     @property
     def state_text(self) -> str:

@@ -15,7 +15,7 @@ from csa.envelope.views import EnvelopeAPIView
 from csa.errors import ForbiddenError, NotFoundError
 from points.selectors import points_balance_of
 from rewriting import selectors, serializers, services, snapshots
-from rewriting.documents import DocumentRefused
+from rewriting.documents.files import document_size_check
 from rewriting.documents.stored import CONTENT_TYPE as DOCX_CONTENT_TYPE
 from rewriting.documents.stored import document_file_open, document_link_target
 
@@ -123,8 +123,7 @@ class DocumentUploadView(EnvelopeAPIView):
     def post(self, request: Request) -> EnvelopeResponse:
         payload = validated(serializers.DocumentUploadRequestSerializer, request.data)
         upload = payload["file"]
-        if upload.size > settings.DOCUMENT_MAX_BYTES:  # refused before it is read
-            raise DocumentRefused(f"文件过大，最大 {settings.DOCUMENT_MAX_BYTES // 2**20} MB")
+        document_size_check(upload.size)  # refused before it is read
         accepted = services.rewriting_document_upload(
             user=request.user,
             data=upload.read(),

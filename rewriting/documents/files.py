@@ -35,9 +35,7 @@ class DocumentRefused(ApplicationError):
 
 def document_opened(data: bytes) -> Document:
     """`data` as a Word document; DocumentRefused if it is not one we can safely open."""
-    limit = settings.DOCUMENT_MAX_BYTES
-    if len(data) > limit:
-        raise DocumentRefused(f"文件过大，最大 {limit // (1024 * 1024)} MB")
+    document_size_check(len(data))
     if data.startswith(OLE_SIGNATURE):
         raise DocumentRefused(ENCRYPTED)
     try:
@@ -52,6 +50,13 @@ def document_opened(data: bytes) -> Document:
     except Exception:  # python-docx and lxml raise many kinds on a broken package
         raise DocumentRefused(NOT_DOCX) from None
     return document
+
+
+def document_size_check(size: int) -> None:
+    """Refuse an upload over DOCUMENT_MAX_BYTES; the view asks before reading the file."""
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise DocumentRefused(f"文件过大，最大 {limit // (1024 * 1024)} MB")
 
 
 def _check_archive(archive: zipfile.ZipFile) -> None:

@@ -5,7 +5,6 @@ puts the thesis back together, and the customer downloads it through the app's s
 paragraph is answered rewritten within its request."""
 
 import io
-import time
 from decimal import Decimal
 
 import docx
@@ -37,7 +36,6 @@ PARAGRAPH_TEXT = "深度学习方法在文本改写任务中表现良好。"
 # The worker's first beat, its rounds every 3 s and the vendor's polling interval, on a loaded
 # machine: generous.
 DOCUMENT_SECONDS = 120
-STATE_POLL_SECONDS = 0.5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,10 +73,7 @@ def test_an_uploaded_thesis_is_rewritten_by_the_worker_and_downloaded_through_th
             answer = envelope_data(app.post(STATE, {"order_id": order["order_id"]}, token=token))
             states.append(answer)
             assert answer["state"] != 3, f"the document failed: {answer}"
-            if answer["state"] == 2:
-                return True
-            time.sleep(STATE_POLL_SECONDS)  # a client's pace, not wait_for's
-            return False
+            return answer["state"] == 2
 
         wait_for(finished, what="the worker finishing the document", seconds=DOCUMENT_SECONDS)
         done = states[-1]
