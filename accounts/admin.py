@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts import lockout, services
+from accounts.admin_application_keys import application_keys_table
 from accounts.models import (
     BusinessAccount,
     BusinessAccountStatus,
@@ -21,12 +22,16 @@ from accounts.models import (
     User,
     normalize_email,
 )
+from accounts.phones import phone_normalize
 from accounts.selectors import user_is_last_active_admin, user_records_kept
+from accounts.services import password_resets
 from csa.admin_lists import ScaledChangelist, user_ids_named
+from csa.api.throttling import client_ip
 from csa.errors import ApplicationError
 from csa.history import ChangeHistoryAdmin
 from points.admin import points_change_link
 from points.selectors import points_balance_of
+from uploads.admin import uploaded_files_table
 
 INVITEES_SHOWN = 50
 
@@ -57,6 +62,18 @@ class UserChangeForm(forms.ModelForm):
             "avatar_url",
             "bio",
         )
+
+    def clean_phone(self) -> str | None:
+        """The login phone as it is kept (E.164), so that it signs in however it was typed."""
+        raw = self.cleaned_data["phone"]
+        if not raw:
+            return None
+        phone = phone_normalize(raw)
+        if phone is None:
+            raise forms.ValidationError("手机号格式不正确")
+        if User.objects.filter(phone=phone).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("该手机号已被其他账号绑定")
+        return phone
 
     def clean(self):
         cleaned = super().clean()
@@ -117,6 +134,9 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         "updated_at",
         "last_login",
         "email_verified_at",
+        "proofs",
+        "application_keys",
+        "uploaded_files",
     )
     fieldsets = (
         (
@@ -126,6 +146,7 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
                     "uuid",
                     "email",
                     "email_verified_at",
+                    "proofs",
                     "username",
                     "phone",
                     "role",
@@ -136,6 +157,7 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
         ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
         ("积分", {"fields": ("rate", "points")}),
+        ("应用密钥与上传文件", {"fields": ("application_keys", "uploaded_files")}),
         ("时间", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
@@ -156,14 +178,36 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
 
     def get_urls(self):
         temporary = self.admin_site.admin_view(self.temporary_password_view)
+        reset_code = self.admin_site.admin_view(self.password_reset_code_view)
         return [
             path(
                 "<int:user_id>/temporary-password/",
                 temporary,
                 name="accounts_user_temporary_password",
             ),
+            path(
+                "<int:user_id>/password-reset-code/",
+                reset_code,
+                name="accounts_user_password_reset_code",
+            ),
             *super().get_urls(),
         ]
+
+    def password_reset_code_view(self, request, user_id: int):
+        """POST: a reset code to the customer's proven address or login phone, for them to set
+        a new password themselves (the reset routes of either product)."""
+        user = get_object_or_404(User, pk=user_id)
+        if request.method != "POST" or not self.has_change_permission(request, user):
+            raise PermissionDenied
+        try:
+            to = password_resets.password_reset_code_send_for(
+                user=user, client_ip=client_ip(request)
+            )
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(request, f"已向 {to.address} 发送密码重置验证码", messages.SUCCESS)
+        return redirect("admin:accounts_user_change", user.pk)
 
     def temporary_password_view(self, request, user_id: int):
         """POST: a new random password that must be changed at the next sign-in, shown to the
@@ -187,6 +231,20 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
+
+    @admin.display(description="验证状态")
+    def proofs(self, obj: User):
+        email = "已验证" if obj.email_verified else "未验证（不能用邮箱登录门户或重置密码）"
+        phone = f"已绑定 {obj.phone}（可短信登录两个产品）" if obj.phone else "未绑定"
+        return format_html("邮箱：{}<br>手机号：{}", email, phone)
+
+    @admin.display(description="应用密钥")
+    def application_keys(self, obj: User):
+        return application_keys_table(obj)
+
+    @admin.display(description="上传文件")
+    def uploaded_files(self, obj: User):
+        return uploaded_files_table(obj)
 
     @admin.display(description="邀请的用户")
     def invitees(self, obj: User):

@@ -1,7 +1,13 @@
 from rest_framework import authentication, exceptions
 
-from accounts.selectors import login_session_for_claims
+from accounts.selectors import application_key_usable, login_session_for_claims
+from accounts.services.application_keys import (
+    KEY_PREFIX,
+    application_key_presented,
+    application_key_used,
+)
 from accounts.tokens import access_token_read, bearer_token
+from csa.errors import RateLimitedError
 
 INVALID_CREDENTIALS = "无效的认证凭据"
 ACCOUNT_DISABLED = "账号已被禁用"
@@ -12,6 +18,41 @@ WHILE_PASSWORD_IS_TEMPORARY = (
     "rewriting-change-password",
     "rewriting-logout",
 )
+
+
+class SignInLocked(RateLimitedError, exceptions.APIException):
+    """The lockout's 429, raised while REST framework authenticates: as an APIException it
+    leaves the request marked unauthenticated (anything else would authenticate it again when
+    read once more), and the handlers answer it as the RateLimitedError it is."""
+
+
+class ApplicationKeyAuthentication(authentication.BaseAuthentication):
+    """`Bearer sk-…`, a customer's application key, on the portal's API only (the rewriting
+    API's views leave this class out); `request.auth` is the ApplicationKey. Any other token is
+    left to the classes after this one."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        raw = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
+        if raw is None or not raw.startswith(KEY_PREFIX):
+            return None
+        try:
+            record = application_key_presented(request=request, key=raw)
+        except RateLimitedError as locked:
+            raise SignInLocked(locked.message, retry_after=locked.retry_after) from locked
+        if record is not None and not record.owner.is_active:
+            raise exceptions.PermissionDenied(ACCOUNT_DISABLED)
+        if not application_key_usable(record):
+            raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS)
+        if record.owner.password_change_required:
+            # A key never reaches the password change itself (LoginSessionRequired).
+            raise exceptions.PermissionDenied(PASSWORD_CHANGE_REQUIRED)
+        application_key_used(record=record)
+        return record.owner, record
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'
 
 
 class SessionTokenAuthentication(authentication.BaseAuthentication):

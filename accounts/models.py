@@ -300,3 +300,66 @@ class BusinessAccountChange(ChangeRecord):
     class Meta(ChangeRecord.Meta):
         verbose_name = "业务账号变更记录"
         verbose_name_plural = "业务账号变更记录"
+
+
+# --- application keys ---------------------------------------------------------------------
+
+
+class ApplicationKey(models.Model):
+    """A key a customer's own programs call the portal's API with, as `Bearer sk-…`.
+
+    Only its SHA-256 is kept; the key is shown once. A rotation keeps the old row, revoked, for
+    the console's history: one row per owner is live (not revoked) at a time.
+    """
+
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        User,
+        verbose_name="所属用户",
+        on_delete=models.CASCADE,
+        related_name="application_keys",
+        db_index=False,  # led by application_key_owner_newest
+    )
+    prefix = models.CharField("密钥前缀", max_length=16)
+    key_hash = models.CharField("密钥摘要", max_length=64, unique=True)
+    can_write = models.BooleanField("允许写操作", default=False, db_default=False)
+    is_active = models.BooleanField("启用", default=True, db_default=True)
+    # Staff's stop: the customer cannot lift it, only rotate to a fresh key.
+    disabled_by_staff = models.BooleanField("管理员停用", default=False, db_default=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("轮换停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "应用密钥"
+        verbose_name_plural = "应用密钥"
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="application_key_newest"),
+            models.Index(fields=["owner", "-created_at"], name="application_key_owner_newest"),
+            # The console finds a key by the prefix its owner reads out.
+            models.Index(fields=["prefix"], name="application_key_prefix"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="application_key_one_live_per_owner",
+                violation_error_message="应用密钥已存在，如需新密钥请使用轮换",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prefix__startswith="sk-"), name="application_key_prefix_sk"
+            ),
+            # A key staff stopped is never active again.
+            models.CheckConstraint(
+                condition=models.Q(disabled_by_staff=False) | models.Q(is_active=False),
+                name="application_key_staff_disabled_inactive",
+            ),
+            # A rotated key is stopped for good.
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | models.Q(is_active=False),
+                name="application_key_revoked_inactive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"

@@ -1,7 +1,10 @@
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-TOKEN_HELP = "登录得到的 access_token（门户 /api/auth/login，降重服务 /user/login）"  # noqa: S105
+TOKEN_HELP = (
+    "登录得到的 access_token（门户 /api/auth/login，降重服务 /user/login）；"  # noqa: S105
+    "门户的接口（/api/…）也接受应用密钥 sk-…"
+)
 
 
 class SessionTokenScheme(OpenApiAuthenticationExtension):
@@ -27,6 +30,20 @@ class SessionTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema):
         return [{name: []} for name in self.name]  # one or the other, not both
+
+
+class ApplicationKeyScheme(OpenApiAuthenticationExtension):
+    """An application key is pasted where a token is (`BearerToken`, whose description says
+    so): SessionTokenScheme, on the same routes, documents that scheme and its requirement."""
+
+    target_class = "accounts.authentication.ApplicationKeyAuthentication"
+    name: list[str] = []
+
+    def get_security_definition(self, auto_schema):
+        return []
+
+    def get_security_requirement(self, auto_schema):
+        return None
 
 
 class StaffSessionScheme(SessionScheme):

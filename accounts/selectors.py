@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import BusinessAccount, LoginSession, Role, User
+from accounts.models import ApplicationKey, BusinessAccount, LoginSession, Role, User
 from accounts.phones import E164_PHONE
 from accounts.tokens import AccessTokenClaims, access_token_read, bearer_token
 from csa.errors import ForbiddenError, NotFoundError
@@ -100,6 +100,7 @@ KEPT_RECORDS = (
     ("rewriting_documents", "文档改写", "个"),
     ("payment_orders", "充值订单", "个"),
     ("payment_orders_received", "代充订单", "个"),
+    ("uploaded_files", "上传文件", "个"),
 )
 
 
@@ -195,3 +196,31 @@ def login_session_for_authorization(header: str) -> LoginSession | None:
     if session is None or session.revoked_at is not None or session.expires_at <= timezone.now():
         return None
     return session
+
+
+# --- application keys -----------------------------------------------------------------------
+
+APPLICATION_KEY_NOT_FOUND = "尚未创建应用密钥"
+
+
+def application_key_by_hash(key_hash: str) -> ApplicationKey | None:
+    """The key with this digest and its owner, in one query; revoked and stopped ones too."""
+    return ApplicationKey.objects.select_related("owner").filter(key_hash=key_hash).first()
+
+
+def application_key_live_of(*, user: User) -> ApplicationKey:
+    """`user`'s live (not rotated away) key, or 404."""
+    record = ApplicationKey.objects.filter(owner=user, revoked_at__isnull=True).first()
+    if record is None:
+        raise NotFoundError(APPLICATION_KEY_NOT_FOUND)
+    return record
+
+
+def application_key_usable(record: ApplicationKey | None) -> bool:
+    """Whether the key opens the portal's API: known, not rotated away, on, its owner too."""
+    return (
+        record is not None
+        and record.revoked_at is None
+        and record.is_active
+        and record.owner.is_active
+    )

@@ -24,13 +24,29 @@ class SendCodeSerializer(serializers.Serializer):
     email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
 
 
-class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
-    password = password_field(min_length=8)
-    verification_code = serializers.RegexField(
+def code_field() -> serializers.RegexField:
+    return serializers.RegexField(
         r"^[0-9]{6}$",
         error_messages=field_messages("验证码", invalid="验证码必须是6位数字"),
     )
+
+
+class MainlandMobileField(serializers.RegexField):
+    """An 11-digit mainland China mobile number as typed; kept as the login phone (E.164)."""
+
+    def __init__(self, label: str = "手机号", **kwargs) -> None:
+        messages = field_messages(label, invalid=f"{label}格式不正确，应为11位手机号")
+        super().__init__(r"^1[0-9]{10}$", error_messages=messages, **kwargs)
+
+    def run_validation(self, data=serializers.empty) -> str:
+        number = super().run_validation(data)
+        return f"+86{number}"
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+    password = password_field(min_length=8)
+    verification_code = code_field()
 
 
 class LoginSerializer(serializers.Serializer):
@@ -58,6 +74,10 @@ class TokenSerializer(serializers.Serializer):
 class UserSerializer(serializers.Serializer):
     id = serializers.CharField(source="uuid", read_only=True)
     email = serializers.EmailField(read_only=True, label="邮箱")
+    email_verified = serializers.BooleanField(read_only=True, label="邮箱已验证")
+    phone = serializers.CharField(
+        read_only=True, allow_null=True, label="登录手机号", help_text="已验证的登录手机号（E.164）"
+    )
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, label="角色")
     is_active = serializers.BooleanField(read_only=True, label="启用")
     created_at = serializers.DateTimeField(read_only=True, label="创建时间")
@@ -78,6 +98,8 @@ def user_data(user: User) -> dict:
     return {
         "id": str(user.uuid),
         "email": user.email,
+        "email_verified": user.email_verified,
+        "phone": user.phone,
         "role": user.role,
         "is_active": user.is_active,
         "created_at": datetime_text(user.created_at),
@@ -127,6 +149,52 @@ class MessageSerializer(serializers.Serializer):
 
 class CodeSentSerializer(MessageSerializer):
     email = serializers.EmailField()
+
+
+# --- SMS and password reset (v2.1) -------------------------------------------------------------
+
+
+class SendSmsCodeSerializer(serializers.Serializer):
+    phone_number = MainlandMobileField()
+
+
+class SmsLoginSerializer(SendSmsCodeSerializer):
+    verification_code = code_field()
+
+
+class BindPhoneSerializer(SmsLoginSerializer):
+    pass
+
+
+class ChangePhoneSerializer(serializers.Serializer):
+    new_phone_number = MainlandMobileField("新手机号")
+    verification_code = code_field()
+
+
+class SmsPasswordResetSerializer(SmsLoginSerializer):
+    new_password = password_field("新密码", min_length=8)
+
+
+class SendResetCodeSerializer(SendCodeSerializer):
+    pass
+
+
+class EmailPasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(error_messages=EMAIL_MESSAGES)
+    verification_code = code_field()
+    new_password = password_field("新密码", min_length=8)
+
+
+class SmsCodeSentSerializer(MessageSerializer):
+    phone_number = serializers.CharField(help_text="11位手机号，如请求所写")
+
+
+class PhoneBoundSerializer(SmsCodeSentSerializer):
+    pass
+
+
+class SmsLoginAnswerSerializer(TokenSerializer):
+    user = UserSerializer()
 
 
 # --- business accounts --------------------------------------------------------------------

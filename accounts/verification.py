@@ -16,13 +16,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts import sms
 from accounts.models import VerificationChannel, VerificationCode
 from csa.cache import CACHE_ERRORS
-from csa.errors import RateLimitedError, ServiceUnavailableError
+from csa.errors import ApplicationError, RateLimitedError, ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -194,3 +197,38 @@ def verification_code_consume(
         else:
             record.save(update_fields=["failed_attempts"])
         return False
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+def email_delivery(
+    email: str, *, subject: str, template: str, ttl: timedelta, failed: str = "邮件发送失败"
+) -> Callable[[str], None]:
+    """Mailing a code to `email` in `template`; a failure is a 500 worded `failed`."""
+
+    def deliver(code: str) -> None:
+        body = render_to_string(template, {"code": code, "minutes": ttl_minutes(ttl)})
+        try:
+            send_mail(subject, body, None, [email])
+        except Exception as exc:
+            logger.warning("A code's e-mail failed: %s", type(exc).__name__)
+            raise ApplicationError(failed, status_code=500) from exc
+
+    return deliver
+
+
+def sms_delivery(phone: str, *, ttl: timedelta, failed: str) -> Callable[[str], None]:
+    """Texting a code to `phone`; the provider's failure is a 500 worded `failed`."""
+
+    def deliver(code: str) -> None:
+        try:
+            sms.sms_backend().send_code(phone=phone, code=code, minutes=ttl_minutes(ttl))
+        except sms.SmsDeliveryError as exc:
+            raise ApplicationError(failed, status_code=500) from exc
+
+    return deliver
+
+
+def ttl_minutes(ttl: timedelta) -> int:
+    return int(ttl.total_seconds() // 60)

@@ -5,12 +5,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, serializers, services
-from accounts.services import IssuedLogin
+from accounts import permissions, selectors, serializers, services
+from accounts.services import IssuedLogin, password_resets, phones
+from accounts.services.password_resets import ResetAddress
 from accounts.tokens import access_token_lifetime_seconds
 from csa.api.serializers import error_responses
-from csa.api.throttling import client_ip
+from csa.api.throttling import ClientIPThrottle, client_ip
 from csa.api.views import PublicAPIView
+
+PASSWORD_RESET = "密码重置成功"  # noqa: S105 (a message)
 
 
 def token_response(login: IssuedLogin) -> Response:
@@ -113,6 +116,8 @@ class MyProfileView(MeView):
 
 
 class PasswordChangeView(APIView):
+    permission_classes = [permissions.LoginSessionRequired, *APIView.permission_classes]
+
     @extend_schema(
         request=serializers.PasswordChangeSerializer,
         responses={200: serializers.MessageSerializer, **error_responses(400, 401, 403, 415, 422)},
@@ -127,6 +132,177 @@ class PasswordChangeView(APIView):
             new_password=payload.validated_data["new_password"],
         )
         return Response(serializers.MessageSerializer({"message": "密码修改成功"}).data)
+
+
+# --- SMS and password reset (v2.1) -------------------------------------------------------------
+
+
+def _national(payload, field: str = "phone_number") -> str:
+    """The 11-digit number as the request wrote it."""
+    return payload.validated_data[field].removeprefix("+86")
+
+
+class SendSmsCodeView(PublicAPIView):
+    throttle_scope = "send_code"
+
+    @extend_schema(
+        request=serializers.SendSmsCodeSerializer,
+        responses={
+            200: serializers.SmsCodeSentSerializer,
+            **error_responses(415, 422, 429, 500, 503),
+        },
+        summary="发送短信验证码（登录、绑定、更换手机号、重置密码共用）",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.SendSmsCodeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        phones.portal_sms_code_send(
+            phone=payload.validated_data["phone_number"], client_ip=client_ip(request)
+        )
+        body = {"message": "短信验证码已发送", "phone_number": _national(payload)}
+        return Response(serializers.SmsCodeSentSerializer(body).data)
+
+
+class SmsLoginView(PublicAPIView):
+    """A number nobody has yet signs in as a new account, whose placeholder address is
+    unproven; a wrong code counts towards the same lockout as a wrong password."""
+
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.SmsLoginSerializer,
+        responses={
+            200: serializers.SmsLoginAnswerSerializer,
+            **error_responses(400, 403, 415, 422, 429),
+        },
+        summary="短信验证码登录（新号码自动注册）",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.SmsLoginSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        login = phones.user_login_with_sms(
+            request=request,
+            phone=payload.validated_data["phone_number"],
+            code=payload.validated_data["verification_code"],
+        )
+        body = {**token_response(login).data, "user": login.session.user}
+        return Response(serializers.SmsLoginAnswerSerializer(body).data)
+
+
+class BindPhoneView(APIView):
+    permission_classes = [permissions.LoginSessionRequired, *APIView.permission_classes]
+    throttle_classes = [ClientIPThrottle]
+    throttle_scope = "account"
+
+    @extend_schema(
+        request=serializers.BindPhoneSerializer,
+        responses={
+            200: serializers.PhoneBoundSerializer,
+            **error_responses(400, 401, 403, 415, 422, 429),
+        },
+        summary="绑定手机号",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.BindPhoneSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        phones.user_phone_bind(
+            user=request.user,
+            phone=payload.validated_data["phone_number"],
+            code=payload.validated_data["verification_code"],
+        )
+        body = {"message": "手机号绑定成功", "phone_number": _national(payload)}
+        return Response(serializers.PhoneBoundSerializer(body).data)
+
+
+class ChangePhoneView(APIView):
+    permission_classes = [permissions.LoginSessionRequired, *APIView.permission_classes]
+    throttle_classes = [ClientIPThrottle]
+    throttle_scope = "account"
+
+    @extend_schema(
+        request=serializers.ChangePhoneSerializer,
+        responses={
+            200: serializers.PhoneBoundSerializer,
+            **error_responses(400, 401, 403, 415, 422, 429),
+        },
+        summary="更换手机号（验证码发送至新号码）",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.ChangePhoneSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        phones.user_phone_change(
+            user=request.user,
+            phone=payload.validated_data["new_phone_number"],
+            code=payload.validated_data["verification_code"],
+        )
+        body = {
+            "message": "手机号码修改成功",
+            "phone_number": _national(payload, "new_phone_number"),
+        }
+        return Response(serializers.PhoneBoundSerializer(body).data)
+
+
+class SmsPasswordResetView(PublicAPIView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.SmsPasswordResetSerializer,
+        responses={
+            200: serializers.MessageSerializer,
+            **error_responses(400, 404, 415, 422, 429),
+        },
+        summary="短信验证码重置密码（所有登录随之失效）",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.SmsPasswordResetSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        phones.user_password_reset_by_sms(
+            request=request,
+            phone=payload.validated_data["phone_number"],
+            code=payload.validated_data["verification_code"],
+            new_password=payload.validated_data["new_password"],
+        )
+        return Response(serializers.MessageSerializer({"message": PASSWORD_RESET}).data)
+
+
+class SendResetCodeView(PublicAPIView):
+    """Answers the same whether or not the address is a proven account's; only such an
+    address is sent a code."""
+
+    throttle_scope = "send_code"
+
+    @extend_schema(
+        request=serializers.SendResetCodeSerializer,
+        responses={200: serializers.CodeSentSerializer, **error_responses(415, 422, 429, 500, 503)},
+        summary="发送密码重置邮件验证码",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.SendResetCodeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        to = ResetAddress.email(payload.validated_data["email"])
+        password_resets.password_reset_code_send(to=to, client_ip=client_ip(request))
+        body = {"message": "如该邮箱已注册，重置验证码已发送", "email": to.address}
+        return Response(serializers.CodeSentSerializer(body).data)
+
+
+class EmailPasswordResetView(PublicAPIView):
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=serializers.EmailPasswordResetSerializer,
+        responses={200: serializers.MessageSerializer, **error_responses(400, 415, 422, 429)},
+        summary="邮箱验证码重置密码（所有登录随之失效）",
+    )
+    def post(self, request: Request) -> Response:
+        payload = serializers.EmailPasswordResetSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        password_resets.user_password_reset(
+            request=request,
+            to=ResetAddress.email(payload.validated_data["email"]),
+            code=payload.validated_data["verification_code"],
+            new_password=payload.validated_data["new_password"],
+        )
+        return Response(serializers.MessageSerializer({"message": PASSWORD_RESET}).data)
 
 
 # --- business accounts --------------------------------------------------------------------

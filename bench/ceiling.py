@@ -52,7 +52,8 @@ def _points(amount: Decimal) -> int | float:
 
 USER_COLUMNS = (
     "u.id, u.uuid, u.email, u.role, u.is_active, u.created_at, u.updated_at, u.full_name, "
-    "u.phone_number, u.avatar_url, u.bio, u.email_verified_at, s.revoked_at, s.expires_at"
+    "u.phone_number, u.avatar_url, u.bio, u.email_verified_at, s.revoked_at, s.expires_at, "
+    "u.phone"
 )
 
 
@@ -84,7 +85,7 @@ def _signed_in(request: HttpRequest) -> tuple[tuple | None, HttpResponse | None]
 
 def _portal_user(request: HttpRequest) -> tuple[tuple | None, HttpResponse | None]:
     row, refusal = _signed_in(request)
-    if row is not None and row[11] is None:
+    if row is not None and row[11] is None and row[14] is None:
         return None, _error("请先验证邮箱后再使用客户服务门户", 403)
     return row, refusal
 
@@ -98,6 +99,8 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "id": str(user_uuid),
             "email": email,
+            "email_verified": row[11] is not None,
+            "phone": row[14],
             "role": role,
             "is_active": active,
             "created_at": _portal_time(created),

@@ -1,12 +1,18 @@
 """Console lists that cost the same at a million rows as at a thousand."""
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.admin import ShowFacets
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from accounts.models import User
 from accounts.selectors import users_by_email, users_by_username
@@ -99,3 +105,30 @@ def user_ids_named(term: str) -> list[int]:
 def row_id(term: str) -> Q:
     """The row with this number as its id; none when it is no number a bigint holds."""
     return Q(pk=int(term)) if term.isdecimal() and len(term) <= 18 else Q(pk__in=[])
+
+
+def records_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], *, more: str | None = None
+) -> str:
+    """A small read-only table of a record's related rows for its change page: `rows` of
+    plain values (escaped here), then `more` (safe HTML, e.g. a link to the full list)."""
+    head = format_html_join("", "<th>{}</th>", ((header,) for header in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_shown(v),) for v in row)),) for row in rows),
+    )
+    if not body:
+        return "—"
+    table = format_html('<table class="records"><tr>{}</tr>{}</table>', head, body)
+    return format_html("{}{}", table, more) if more else table
+
+
+def _shown(value: object) -> object:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return date_format(localtime(value), "Y-m-d H:i")
+    return value

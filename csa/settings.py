@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "points",
     "rewriting",
     "payments",
+    "uploads",
 ]
 
 MIDDLEWARE = [
@@ -167,9 +168,11 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
-# Verification codes (e-mail for the portal, SMS for the rewriting service).
+# Verification codes: e-mail (the portal) and SMS (both products).
 VERIFICATION_EMAIL_TTL = timedelta(minutes=10)
 VERIFICATION_SMS_TTL = timedelta(minutes=5)
+# The portal's SMS codes (v2.1) live as long as its e-mail codes.
+VERIFICATION_PORTAL_SMS_TTL = timedelta(minutes=10)
 VERIFICATION_MAX_ATTEMPTS = 5
 VERIFICATION_RESEND_COOLDOWN_SECONDS = 60
 VERIFICATION_HOURLY_CAP_PER_ADDRESS = env.int("VERIFICATION_HOURLY_CAP_PER_ADDRESS", default=5)
@@ -257,6 +260,10 @@ AWS_S3_CLIENT_CONFIG = Config(
     retries={"max_attempts": 2, "mode": "standard"},
 )
 FILE_DOWNLOAD_URL_EXPIRES_SECONDS = 3600
+# The largest file a customer may upload (POST /api/upload). Django writes an upload past 2.5 MB
+# (FILE_UPLOAD_MAX_MEMORY_SIZE) to a temporary file and counts only form fields against
+# DATA_UPLOAD_MAX_MEMORY_SIZE, so neither needs raising; a proxy in front must allow the body.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 AWS_QUERYSTRING_EXPIRE = FILE_DOWNLOAD_URL_EXPIRES_SECONDS
 STORAGES = {
     "default": {
@@ -461,6 +468,8 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # `Bearer sk-…` only, and the portal's routes only (csa.envelope.views leaves it out).
+        "accounts.authentication.ApplicationKeyAuthentication",
         "accounts.authentication.SessionTokenAuthentication",
         # Lets staff signed in to /admin/ (and only staff) use the browsable API.
         "accounts.authentication.StaffSessionAuthentication",
@@ -469,6 +478,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.permissions.ProvenEmail",
+        "accounts.permissions.ApplicationKeyScope",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "csa.api.parsers.JSONParser",
@@ -486,6 +496,10 @@ REST_FRAMEWORK = {
         "send_code": env("THROTTLE_SEND_CODE", default="10/min"),
         "register": env("THROTTLE_REGISTER", default="10/min"),
         "contact": env("THROTTLE_CONTACT", default="10/hour"),
+        # A signed-in customer's changes to how they sign in: phone, application keys.
+        "account": env("THROTTLE_ACCOUNT", default="20/min"),
+        "key_validate": env("THROTTLE_KEY_VALIDATE", default="30/min"),
+        "upload": env("THROTTLE_UPLOAD", default="30/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "csa.api.exceptions.portal_exception_handler",
@@ -513,8 +527,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "users", "description": "门户：个人资料与密码"},
         {"name": "tickets", "description": "门户：工单"},
         {"name": "business-accounts", "description": "门户：企业账户"},
+        {"name": "application-key", "description": "门户：应用密钥（创建、轮换、启停、校验）"},
         {"name": "contracts", "description": "门户：合同"},
         {"name": "projects", "description": "门户：项目、文件、链接与任务"},
+        {"name": "uploads", "description": "门户：文件上传与下载链接"},
         {"name": "owa", "description": "门户：联系表单（Turnstile 人机验证）"},
         {"name": "health", "description": "健康检查"},
         {"name": "otp", "description": "降重服务：短信验证码"},

@@ -3,12 +3,12 @@ from django.db.models import QuerySet
 from accounts.models import User
 from csa.errors import ForbiddenError, NotFoundError
 from csa.ids import uuid_or_none
+from csa.storage import FILE_NOT_FOUND
 from projects.models import Project, ProjectFile, ProjectLink, ProjectTask
 from projects.permissions import project_is_accessible_by
 
 PROJECT_NOT_FOUND = "项目不存在"
 PROJECT_ACCESS_DENIED = "无权访问此项目"
-FILE_NOT_FOUND = "文件不存在"
 FILE_ACCESS_DENIED = "无权访问此文件"
 
 

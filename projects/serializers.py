@@ -51,11 +51,6 @@ class ProjectTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DownloadUrlSerializer(serializers.Serializer):
-    download_url = serializers.URLField()
-    expires_in = serializers.IntegerField()
-
-
 class FileFilterSerializer(serializers.Serializer):
     filename = serializers.CharField(
         required=False, allow_blank=True, max_length=255, error_messages=field_messages("filename")

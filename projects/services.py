@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import normalize_newlines
 
 from accounts.models import User
+from csa import storage as stored_files
 from csa.errors import ApplicationError, NotFoundError
 from projects import storage
 from projects.models import Project, ProjectFile, ProjectLink, ProjectTask, TaskStatus
@@ -45,7 +46,7 @@ def project_delete(*, project: Project) -> None:
     """The project with its files, links and tasks; stored objects go once the delete commits."""
     keys = list(ProjectFile.objects.filter(project=project).values_list("oss_key", flat=True))
     project.delete()
-    transaction.on_commit(lambda: [storage.stored_file_delete(key) for key in keys])
+    transaction.on_commit(lambda: [stored_files.stored_file_delete(key) for key in keys])
 
 
 def project_file_upload(
@@ -57,7 +58,7 @@ def project_file_upload(
     again, so a record never points at nothing.
     """
     filename = (filename or upload.name or "").strip()[:255] or "file"
-    key = storage.stored_file_save(
+    key = stored_files.stored_file_save(
         key=storage.project_file_key(project_id=project.pk, filename=filename), content=upload
     )
     try:
@@ -73,7 +74,7 @@ def project_file_upload(
                 oss_key=key,
             )
     except Exception:
-        storage.stored_file_delete(key)
+        stored_files.stored_file_delete(key)
         raise
 
 
@@ -121,7 +122,7 @@ def project_item_delete(*, item: ProjectFile | ProjectLink | ProjectTask) -> Non
     item.delete()
     if isinstance(item, ProjectFile):
         key = item.oss_key
-        transaction.on_commit(lambda: storage.stored_file_delete(key))
+        transaction.on_commit(lambda: stored_files.stored_file_delete(key))
 
 
 def _record_update(record: Record, changes: Mapping[str, object]) -> Record:

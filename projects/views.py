@@ -7,13 +7,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csa import storage as stored_files
 from csa.api.pagination import SkipLimitPagination
-from csa.api.serializers import error_responses
+from csa.api.serializers import DownloadUrlSerializer, error_responses
 from csa.api.views import DOWNLOAD_LINK_INVALID, PublicDownloadView
-from csa.errors import ForbiddenError, NotFoundError
-from projects import selectors, storage
+from csa.errors import ForbiddenError
+from projects import selectors
 from projects.serializers import (
-    DownloadUrlSerializer,
     FileFilterSerializer,
     ProjectFileSerializer,
     ProjectLinkSerializer,
@@ -21,6 +21,7 @@ from projects.serializers import (
     ProjectTaskSerializer,
     TaskFilterSerializer,
 )
+from projects.storage import DOWNLOAD_LINK
 
 
 class ProjectItemsPagination(SkipLimitPagination):
@@ -126,11 +127,12 @@ class FileDownloadUrlView(APIView):
     def post(self, request: Request, file_id: str) -> Response:
         project_file = selectors.project_file_get(user=request.user, file_id=file_id)
         body = {
-            "download_url": storage.download_url(
+            "download_url": stored_files.download_url(
                 key=project_file.oss_key,
                 file_id=project_file.pk,
                 filename=project_file.filename,
                 content_type=project_file.content_type,
+                link=DOWNLOAD_LINK,
                 request=request,
             ),
             "expires_in": settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
@@ -147,17 +149,12 @@ class FileDownloadView(PublicDownloadView):
         summary="下载文件（本地存储的签名链接）",
     )
     def get(self, request: Request, token: str) -> FileResponse:
-        file_id = storage.download_link_file_id(token)
+        file_id = DOWNLOAD_LINK.file_id(token)
         if file_id is None:
             raise ForbiddenError(DOWNLOAD_LINK_INVALID)
         project_file = selectors.project_file_find(file_id=file_id)
-        try:
-            content = storage.stored_file_open(project_file.oss_key)
-        except FileNotFoundError as exc:
-            raise NotFoundError(selectors.FILE_NOT_FOUND) from exc
-        return FileResponse(
-            content,
-            as_attachment=True,
+        return stored_files.stored_file_response(
+            key=project_file.oss_key,
             filename=project_file.filename,
             content_type=project_file.content_type,
         )

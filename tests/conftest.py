@@ -1,6 +1,9 @@
-"""Shared fixtures: an API client, users, tokens, a clean cache and adjustable throttle rates."""
+"""Shared fixtures: an API client, users, tokens, a clean cache, SMS codes read from the log and
+adjustable throttle rates."""
 
+import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -154,6 +157,28 @@ def auth_client(user, client_for) -> APIClient:
 def admin_client(db, client_for) -> APIClient:
     """An API client of a user with role admin, who may read customers' records."""
     return client_for(UserFactory(email="boss@example.com", role=Role.ADMIN))
+
+
+SMS_LINE = re.compile(r"SMS to (?P<phone>\+\d+): 验证码 (?P<code>\d+)，(?P<minutes>\d+)分钟内有效")
+
+
+@pytest.fixture
+def sms_codes(caplog) -> Callable[[str], str]:
+    """The latest code the console SMS backend texted to a phone (E.164)."""
+    caplog.set_level(logging.WARNING, logger="accounts.sms")
+
+    def latest(phone: str) -> str:
+        codes = [
+            match["code"]
+            for record in caplog.records
+            if record.name == "accounts.sms"
+            and (match := SMS_LINE.fullmatch(record.getMessage()))
+            and match["phone"] == phone
+        ]
+        assert codes, f"no SMS to {phone}"
+        return codes[-1]
+
+    return latest
 
 
 @pytest.fixture

@@ -444,11 +444,8 @@ class UpdatePointsRequestSerializer(serializers.Serializer):
         return amount
 
 
-class ChangePasswordRequestSerializer(serializers.Serializer):
-    current_password = serializers.CharField(
-        max_length=128, trim_whitespace=False, error_messages=_messages(required="当前密码不能为空")
-    )
-    new_password = serializers.CharField(
+def new_password_field() -> serializers.CharField:
+    return serializers.CharField(
         min_length=6,
         max_length=100,
         trim_whitespace=False,
@@ -458,3 +455,31 @@ class ChangePasswordRequestSerializer(serializers.Serializer):
             max_length="新密码最多100个字符",
         ),
     )
+
+
+class ChangePasswordRequestSerializer(serializers.Serializer):
+    current_password = serializers.CharField(
+        max_length=128, trim_whitespace=False, error_messages=_messages(required="当前密码不能为空")
+    )
+    new_password = new_password_field()
+
+
+class ForgotPasswordRequestSerializer(serializers.Serializer):
+    """The login phone or the (proven) e-mail address to send the reset code to: one of them."""
+
+    phone = PhoneField(required=False)
+    email = serializers.EmailField(
+        required=False,
+        max_length=254,
+        error_messages=_messages(invalid="邮箱格式不正确", max_length="邮箱格式不正确"),
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if bool(attrs.get("phone")) == bool(attrs.get("email")):
+            raise serializers.ValidationError("请提供手机号或邮箱其中之一")
+        return attrs
+
+
+class ResetPasswordRequestSerializer(ForgotPasswordRequestSerializer):
+    verification_code = CodeField()
+    new_password = new_password_field()

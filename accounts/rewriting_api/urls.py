@@ -13,6 +13,10 @@ urlpatterns = [
     path("user/update-points", views.UpdatePointsView.as_view(), name="rewriting-update-points"),
     path("user/logout", views.LogoutView.as_view(), name="rewriting-logout"),
     path(
+        "user/forgot-password", views.ForgotPasswordView.as_view(), name="rewriting-forgot-password"
+    ),
+    path("user/reset-password", views.ResetPasswordView.as_view(), name="rewriting-reset-password"),
+    path(
         "user/change-password", views.ChangePasswordView.as_view(), name="rewriting-change-password"
     ),
 ]

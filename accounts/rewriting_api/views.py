@@ -263,3 +263,46 @@ class ChangePasswordView(EnvelopeAPIView):
         payload = validated(serializers.ChangePasswordRequestSerializer, request.data)
         rewriting.user_password_replace(user=request.user, **payload)
         return EnvelopeResponse(None, message="密码修改成功，请重新登录")
+
+
+class ForgotPasswordView(PublicEnvelopeAPIView):
+    """Sends a reset code to the login phone, or to the e-mail address if it is proven. The
+    answer is the same whether or not the number or address is an account's."""
+
+    throttle_scope = "send_code"
+    server_error_message = "验证码发送失败"
+
+    @extend_schema(
+        request=serializers.ForgotPasswordRequestSerializer,
+        responses=envelope_responses("ResetCodeSentEnvelope", None, 400, 429, 500, 503),
+        summary="忘记密码：发送重置验证码（手机号或已验证邮箱）",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = validated(serializers.ForgotPasswordRequestSerializer, request.data)
+        rewriting.password_reset_code_send(
+            phone=payload.get("phone"), email=payload.get("email"), client_ip=client_ip(request)
+        )
+        return EnvelopeResponse(None, message="如该账号已注册，验证码已发送")
+
+
+class ResetPasswordView(PublicEnvelopeAPIView):
+    """Sets a new password with the reset code; every session of the account ends."""
+
+    throttle_scope = "login"
+    server_error_message = "密码重置失败"
+
+    @extend_schema(
+        request=serializers.ResetPasswordRequestSerializer,
+        responses=envelope_responses("PasswordResetEnvelope", None, 400, 429),
+        summary="忘记密码：用验证码重置密码",
+    )
+    def post(self, request: Request) -> EnvelopeResponse:
+        payload = validated(serializers.ResetPasswordRequestSerializer, request.data)
+        rewriting.user_password_reset(
+            request=request,
+            phone=payload.get("phone"),
+            email=payload.get("email"),
+            verification_code=payload["verification_code"],
+            new_password=payload["new_password"],
+        )
+        return EnvelopeResponse(None, message="密码重置成功，请重新登录")

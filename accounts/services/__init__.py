@@ -2,6 +2,18 @@
 """Every state change of the accounts app; views, admin and commands call these."""
 
 from accounts.services import rewriting
+from accounts.services.application_keys import (
+    KEY_DISABLED_BY_STAFF,
+    KEY_EXISTS,
+    IssuedApplicationKey,
+    application_key_active_set,
+    application_key_create,
+    application_key_disable_by_staff,
+    application_key_hash,
+    application_key_presented,
+    application_key_rotate,
+    application_key_used,
+)
 from accounts.services.business_accounts import (
     ACTIVATION_NEEDS_ASSIGNMENT,
     ACTIVE_KEEPS_ASSIGNMENT,

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import sms
 from accounts.lockout import (
     account_named,
     sign_in_failed,
@@ -21,6 +20,8 @@ from accounts.lockout import (
     sign_in_succeeded,
 )
 from accounts.models import LoginSession, User, VerificationChannel, normalize_email
+from accounts.services import password_resets
+from accounts.services.password_resets import ResetAddress
 from accounts.services.users import (
     InvalidCredentialsError,
     IssuedLogin,
@@ -37,7 +38,11 @@ from accounts.services.users import (
     user_role_change,
     user_update_by_staff,
 )
-from accounts.verification import verification_code_consume, verification_code_send
+from accounts.verification import (
+    sms_delivery,
+    verification_code_consume,
+    verification_code_send,
+)
 from csa.api.throttling import client_ip
 from csa.errors import (
     ApplicationError,
@@ -53,6 +58,7 @@ logger = logging.getLogger(__name__)
 SIGNUP = "signup"
 LOGIN = "login"
 CODE_REFUSED = "验证码错误或已过期"
+CODE_NOT_SENT = "验证码发送失败"
 REFRESH_REFUSED = "刷新令牌无效或已过期"
 ACCOUNT_DISABLED = "账号已被禁用"
 
@@ -67,21 +73,13 @@ def phone_code_send(*, phone: str, purpose: str, client_ip: str) -> None:
         raise ConflictError("该手机号已注册，请直接登录")
     if purpose == LOGIN and not registered:
         raise NotFoundError("该手机号尚未注册")
-    minutes = int(settings.VERIFICATION_SMS_TTL.total_seconds() // 60)
-
-    def deliver(code: str) -> None:
-        try:
-            sms.sms_backend().send_code(phone=phone, code=code, minutes=minutes)
-        except sms.SmsDeliveryError as exc:
-            raise ApplicationError("验证码发送失败", status_code=500) from exc
-
     verification_code_send(
         channel=VerificationChannel.SMS,
         address=phone,
         purpose=purpose,
         client_ip=client_ip,
         ttl=settings.VERIFICATION_SMS_TTL,
-        deliver=deliver,
+        deliver=sms_delivery(phone, ttl=settings.VERIFICATION_SMS_TTL, failed=CODE_NOT_SENT),
     )
 
 
@@ -296,6 +294,37 @@ def user_password_replace(*, user: User, current_password: str, new_password: st
         raise UnauthorizedError("当前密码错误") from exc
     except SamePasswordError as exc:
         raise ApplicationError("新密码不能与当前密码相同") from exc
+
+
+def _reset_address(*, phone: str | None, email: str | None) -> ResetAddress:
+    return ResetAddress.phone(phone) if phone else ResetAddress.email(email)
+
+
+def password_reset_code_send(*, phone: str | None, email: str | None, client_ip: str) -> None:
+    """A reset code to a login phone or a proven address; the same answer for any other."""
+    password_resets.password_reset_code_send(
+        to=_reset_address(phone=phone, email=email), client_ip=client_ip
+    )
+
+
+def user_password_reset(
+    *,
+    request: HttpRequest,
+    phone: str | None,
+    email: str | None,
+    verification_code: str,
+    new_password: str,
+) -> None:
+    """The shared reset, refused in the rewriting document's words; sessions end."""
+    try:
+        password_resets.user_password_reset(
+            request=request,
+            to=_reset_address(phone=phone, email=email),
+            code=verification_code,
+            new_password=new_password,
+        )
+    except password_resets.ResetCodeRefusedError as exc:
+        raise ApplicationError(CODE_REFUSED) from exc
 
 
 def user_rate_update(*, user: User, rate: Decimal) -> tuple[User, Decimal]:

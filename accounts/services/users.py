@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -25,7 +23,11 @@ from accounts.models import (
 )
 from accounts.selectors import user_by_email, user_is_last_active_admin
 from accounts.tokens import access_token_expires_at, access_token_issue
-from accounts.verification import verification_code_consume, verification_code_send
+from accounts.verification import (
+    email_delivery,
+    verification_code_consume,
+    verification_code_send,
+)
 from csa.api.throttling import client_ip
 from csa.errors import ApplicationError, ForbiddenError, UnauthorizedError
 
@@ -67,25 +69,18 @@ class SamePasswordError(ApplicationError):
 def registration_code_send(*, email: str, client_ip: str) -> str:
     """Send a sign-up code to `email`; returns the address as it is kept."""
     email = normalize_email(email)
-
-    def deliver(code: str) -> None:
-        body = render_to_string(
-            "emails/verification_code.txt",
-            {"code": code, "minutes": int(settings.VERIFICATION_EMAIL_TTL.total_seconds() // 60)},
-        )
-        try:
-            send_mail("云梦镜像注册验证码", body, None, [email])
-        except Exception as exc:
-            logger.warning("Verification e-mail to %s failed: %s", email, type(exc).__name__)
-            raise ApplicationError("邮件发送失败", status_code=500) from exc
-
     verification_code_send(
         channel=VerificationChannel.EMAIL,
         address=email,
         purpose=REGISTER_PURPOSE,
         client_ip=client_ip,
         ttl=settings.VERIFICATION_EMAIL_TTL,
-        deliver=deliver,
+        deliver=email_delivery(
+            email,
+            subject="云梦镜像注册验证码",
+            template="emails/verification_code.txt",
+            ttl=settings.VERIFICATION_EMAIL_TTL,
+        ),
     )
     return email
 

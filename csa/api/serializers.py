@@ -9,6 +9,11 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class DownloadUrlSerializer(serializers.Serializer):
+    download_url = serializers.URLField()
+    expires_in = serializers.IntegerField()
+
+
 def datetime_text(moment: datetime | None) -> str | None:
     """A time as the portal's answers write it, for hand-written answers: what DRF's
     DateTimeField gives (ISO 8601 in the current time zone, UTC as `Z`), without its settings

@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("projects.urls")),
     path("", include("contact.urls")),
+    path("", include("uploads.urls")),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

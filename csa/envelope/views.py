@@ -4,6 +4,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.views import APIView
 
+from accounts.authentication import SessionTokenAuthentication, StaffSessionAuthentication
 from csa.api.parsers import JSONParser
 from csa.api.throttling import ClientIPThrottle
 from csa.envelope.exceptions import SERVER_ERROR, envelope_exception_handler
@@ -15,6 +16,8 @@ class EnvelopeAPIView(APIView):
 
     renderer_classes = [EnvelopeRenderer, BrowsableAPIRenderer]
     parser_classes = [JSONParser]
+    # A login's token (or staff's console session); application keys are the portal's only.
+    authentication_classes = [SessionTokenAuthentication, StaffSessionAuthentication]
     permission_classes = [IsAuthenticated]
     missing_token_status = 401
     server_error_message = SERVER_ERROR

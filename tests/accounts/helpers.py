@@ -14,10 +14,13 @@ CHANGE_PASSWORD = "/api/users/me/change-password"
 
 NEW_USER_PASSWORD = "mypassword123"
 
-# The documented User object of the portal (1.2, 1.5).
+# The documented User object of the portal (1.2, 1.5), and ours: whether the address is proven,
+# and the login phone.
 USER_KEYS = {
     "id",
     "email",
+    "email_verified",
+    "phone",
     "role",
     "is_active",
     "created_at",

@@ -108,7 +108,10 @@ def test_a_developer_can_paste_a_token_instead(schema):
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
-        "description": "登录得到的 access_token（门户 /api/auth/login，降重服务 /user/login）",
+        "description": (
+            "登录得到的 access_token（门户 /api/auth/login，降重服务 /user/login）；"
+            "门户的接口（/api/…）也接受应用密钥 sk-…"
+        ),
     }
     security = schema["paths"]["/points/balance"]["get"]["security"]
     assert {"BearerToken": []} in security and {"OAuth2PasswordBearer": []} in security
@@ -180,7 +183,7 @@ def test_every_portal_route_reading_a_body_documents_the_415_of_another_type(
         )
     }
 
-    assert len(answers) == 12
+    assert len(answers) == 22
     assert {label: answer for label, answer in answers.items() if answer != (415, True)} == {}
 
 

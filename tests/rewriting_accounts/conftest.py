@@ -1,7 +1,5 @@
 """Fixtures of the rewriting API's account tests: its users, SMS codes read from the log, logins."""
 
-import logging
-import re
 from collections.abc import Callable
 
 import pytest
@@ -16,27 +14,6 @@ from tests.rewriting_accounts.helpers import (
     point_sms_at_closed_port,
     post,
 )
-
-SMS_LINE = re.compile(r"SMS to (?P<phone>\+\d+): 验证码 (?P<code>\d+)，5分钟内有效")
-
-
-@pytest.fixture
-def sms_codes(caplog) -> Callable[[str], str]:
-    """The latest code the console SMS backend texted to a phone (E.164)."""
-    caplog.set_level(logging.WARNING, logger="accounts.sms")
-
-    def latest(phone: str) -> str:
-        codes = [
-            match["code"]
-            for record in caplog.records
-            if record.name == "accounts.sms"
-            and (match := SMS_LINE.fullmatch(record.getMessage()))
-            and match["phone"] == phone
-        ]
-        assert codes, f"no SMS to {phone}"
-        return codes[-1]
-
-    return latest
 
 
 @pytest.fixture

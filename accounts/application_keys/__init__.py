@@ -1,0 +1,1 @@
+"""The portal's application-key routes (/api/application-key/…)."""
