@@ -167,7 +167,7 @@ class BindPhoneSerializer(SmsLoginSerializer):
 
 
 class ChangePhoneSerializer(serializers.Serializer):
-    new_phone_number = MainlandMobileField("新手机号")
+    new_phone_number = MainlandMobileField("新手机号", source="phone_number")
     verification_code = code_field()
 
 

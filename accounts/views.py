@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -137,9 +137,9 @@ class PasswordChangeView(APIView):
 # --- SMS and password reset (v2.1) -------------------------------------------------------------
 
 
-def _national(payload, field: str = "phone_number") -> str:
+def _national(payload) -> str:
     """The 11-digit number as the request wrote it."""
-    return payload.validated_data[field].removeprefix("+86")
+    return payload.validated_data["phone_number"].removeprefix("+86")
 
 
 class SendSmsCodeView(PublicAPIView):
@@ -189,57 +189,51 @@ class SmsLoginView(PublicAPIView):
         return Response(serializers.SmsLoginAnswerSerializer(body).data)
 
 
+PHONE_SET_ERRORS = error_responses(400, 401, 403, 415, 422, 429)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=serializers.BindPhoneSerializer,
+        responses={200: serializers.PhoneBoundSerializer, **PHONE_SET_ERRORS},
+        summary="绑定手机号",
+    )
+)
 class BindPhoneView(APIView):
     permission_classes = [permissions.LoginSessionRequired, *APIView.permission_classes]
     throttle_classes = [ClientIPThrottle]
     throttle_scope = "account"
+    payload_class = serializers.BindPhoneSerializer
+    message = "手机号绑定成功"
 
-    @extend_schema(
-        request=serializers.BindPhoneSerializer,
-        responses={
-            200: serializers.PhoneBoundSerializer,
-            **error_responses(400, 401, 403, 415, 422, 429),
-        },
-        summary="绑定手机号",
-    )
+    def phone_set(self, **change) -> None:
+        phones.user_phone_bind(**change)
+
     def post(self, request: Request) -> Response:
-        payload = serializers.BindPhoneSerializer(data=request.data)
+        payload = self.payload_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        phones.user_phone_bind(
+        self.phone_set(
             user=request.user,
             phone=payload.validated_data["phone_number"],
             code=payload.validated_data["verification_code"],
         )
-        body = {"message": "手机号绑定成功", "phone_number": _national(payload)}
+        body = {"message": self.message, "phone_number": _national(payload)}
         return Response(serializers.PhoneBoundSerializer(body).data)
 
 
-class ChangePhoneView(APIView):
-    permission_classes = [permissions.LoginSessionRequired, *APIView.permission_classes]
-    throttle_classes = [ClientIPThrottle]
-    throttle_scope = "account"
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         request=serializers.ChangePhoneSerializer,
-        responses={
-            200: serializers.PhoneBoundSerializer,
-            **error_responses(400, 401, 403, 415, 422, 429),
-        },
+        responses={200: serializers.PhoneBoundSerializer, **PHONE_SET_ERRORS},
         summary="更换手机号（验证码发送至新号码）",
     )
-    def post(self, request: Request) -> Response:
-        payload = serializers.ChangePhoneSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        phones.user_phone_change(
-            user=request.user,
-            phone=payload.validated_data["new_phone_number"],
-            code=payload.validated_data["verification_code"],
-        )
-        body = {
-            "message": "手机号码修改成功",
-            "phone_number": _national(payload, "new_phone_number"),
-        }
-        return Response(serializers.PhoneBoundSerializer(body).data)
+)
+class ChangePhoneView(BindPhoneView):
+    payload_class = serializers.ChangePhoneSerializer
+    message = "手机号码修改成功"
+
+    def phone_set(self, **change) -> None:
+        phones.user_phone_change(**change)
 
 
 class SmsPasswordResetView(PublicAPIView):

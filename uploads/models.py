@@ -29,8 +29,8 @@ class FileKind(models.TextChoices):
 
 class UploadedFile(models.Model):
     id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
-    # PROTECT, as for the other records an account keeps: deleting a user must not drop the rows
-    # and leave their stored objects behind; staff delete the files first (which removes them).
+    # PROTECT: a cascade would drop the rows and leave their stored objects behind. The console
+    # refuses to delete a user with uploads, as with their other kept records.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="客户",

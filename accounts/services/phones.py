@@ -26,9 +26,8 @@ from accounts.services.password_resets import (
     UnknownAccountError,
     user_password_reset,
 )
-from accounts.services.users import IssuedLogin, login_session_start, user_agent_of
+from accounts.services.users import IssuedLogin, portal_login_start
 from accounts.verification import sms_delivery, verification_code_consume, verification_code_send
-from csa.api.throttling import client_ip
 from csa.errors import ApplicationError, ForbiddenError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -73,12 +72,7 @@ def user_login_with_sms(*, request: HttpRequest, phone: str, code: str) -> Issue
     if not user.is_active:
         raise ForbiddenError(ACCOUNT_DISABLED)
     sign_in_succeeded(request=request, user=user)
-    return login_session_start(
-        user=user,
-        client_ip=client_ip(request),
-        user_agent=user_agent_of(request),
-        lifetime=settings.ACCESS_TOKEN_LIFETIME,
-    )
+    return portal_login_start(request=request, user=user)
 
 
 def user_for_new_phone(*, phone: str) -> User:

@@ -220,6 +220,11 @@ def user_login_with_email(*, request: HttpRequest, email: str, password: str) ->
     user = user_authenticate(request=request, name=email, password=password)
     if not user.email_verified:
         raise ForbiddenError(EMAIL_UNPROVEN)
+    return portal_login_start(request=request, user=user)
+
+
+def portal_login_start(*, request: HttpRequest, user: User) -> IssuedLogin:
+    """A portal login's session: an access token, no refresh token."""
     return login_session_start(
         user=user,
         client_ip=client_ip(request),

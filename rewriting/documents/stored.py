@@ -10,9 +10,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 
-from csa.storage import uses_object_storage
+from csa.storage import presigned_download_url, uses_object_storage
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LINK_SALT = "rewriting.document"
@@ -47,14 +46,7 @@ def document_download_url(*, key: str, name: str, request) -> str:
     """A URL that downloads the stored document as `name`; without a request, a local link is
     a path on this site (the console's)."""
     if uses_object_storage():
-        return default_storage.url(
-            key,
-            parameters={
-                "ResponseContentDisposition": content_disposition_header(True, name),
-                "ResponseContentType": CONTENT_TYPE,
-            },
-            expire=settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
-        )
+        return presigned_download_url(key=key, filename=name, content_type=CONTENT_TYPE)
     token = signing.dumps({"key": key, "name": name}, salt=LINK_SALT, compress=True)
     link = reverse("rewriting-document-download", args=[token])
     return request.build_absolute_uri(link) if request is not None else link
