@@ -54,6 +54,11 @@ def signed_at(value: str, seconds_ago: int, salt: str = DOWNLOAD_LINK.salt) -> s
     return Earlier(salt=salt).sign(value)
 
 
+def altered(token: str) -> str:
+    """`token` with its signature's last character changed (to another one, always)."""
+    return token[:-1] + ("B" if token.endswith("A") else "A")
+
+
 # --- who may ask -----------------------------------------------------------------------------
 
 
@@ -155,7 +160,7 @@ def test_a_link_still_inside_its_hour_works(api_client, user, local_storage):
     "make_token",
     [
         lambda file_id: signed_at(file_id, seconds_ago=3601),  # expired
-        lambda file_id: signed_at(file_id, 0)[:-1] + "A",  # altered
+        lambda file_id: altered(signed_at(file_id, 0)),
         lambda file_id: signed_at(file_id, 0, salt=PROJECT_LINK_SALT),  # a project file's link
         lambda file_id: file_id,  # unsigned
     ],
