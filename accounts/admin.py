@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -31,6 +32,7 @@ from csa.errors import ApplicationError
 from csa.history import ChangeHistoryAdmin
 from points.admin import points_change_link
 from points.selectors import points_balance_of
+from tickets import services as ticket_services
 from uploads.admin import uploaded_files_table
 
 INVITEES_SHOWN = 50
@@ -170,6 +172,11 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
             self.message_user(request, f"不能删除 {user}：其{kept}{MUST_STAY}", messages.ERROR)
             return redirect("admin:accounts_user_change", user.pk)
         return super().delete_view(request, object_id, extra_context)
+
+    @transaction.atomic
+    def delete_model(self, request, obj: User) -> None:
+        ticket_services.ticket_attachments_of_creator_remove(creator=obj)
+        super().delete_model(request, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -115,6 +115,7 @@ def me(request: HttpRequest) -> HttpResponse:
 
 def _ticket(row: tuple, creator_email: str) -> dict:
     ticket_id, title, ticket_type, content, status, feedback, created, updated, replied = row[:9]
+    closed, closed_final, responder_email = row[9:12]
     return {
         "id": str(ticket_id),
         "title": title,
@@ -123,10 +124,12 @@ def _ticket(row: tuple, creator_email: str) -> dict:
         "status": status,
         "feedback": feedback,
         "creator_email": creator_email,
-        "responder_email": row[9],
+        "responder_email": responder_email,
         "created_at": _portal_time(created),
         "updated_at": _portal_time(updated),
         "replied_at": _portal_time(replied),
+        "closed_at": _portal_time(closed),
+        "closed_final": closed_final,
     }
 
 
@@ -145,7 +148,8 @@ def tickets(request: HttpRequest) -> HttpResponse:
         counted = cursor.fetchone()
         cursor.execute(
             "SELECT t.id, t.title, t.ticket_type, t.content, t.status, t.feedback, t.created_at,"
-            " t.updated_at, t.replied_at, r.email FROM tickets_ticket t"
+            " t.updated_at, t.replied_at, t.closed_at, t.closed_final, r.email"
+            " FROM tickets_ticket t"
             " LEFT JOIN accounts_user r ON r.id = t.responder_id WHERE t.creator_id = %s"
             " ORDER BY t.created_at DESC, t.id DESC LIMIT %s OFFSET %s",
             [user[0], limit, skip],
@@ -173,7 +177,7 @@ def _ticket_create(request: HttpRequest, user: tuple) -> HttpResponse:
             [user[0]],
         )
     row = (ticket_id, body["title"], body["ticket_type"], body["content"], "pending", None, now)
-    return _json(_ticket((*row, None, None, None), user[2]), 201)
+    return _json(_ticket((*row, None, None, None, False, None), user[2]), 201)
 
 
 @functools.cache

@@ -99,17 +99,22 @@ def _statements(password: str, scale: Scale):
         },
     )
     yield (
-        # Tickets: every third one answered by staff; spread over the year, as use would.
+        # Tickets: every third one answered by staff, and closed once answered two months
+        # ago; spread over the year, as use would.
         """
         INSERT INTO tickets_ticket (id, creator_id, title, ticket_type, content, status,
-            feedback, responder_id, created_at, replied_at)
+            feedback, responder_id, created_at, replied_at, first_response_due_at,
+            first_responded_at, closed_at)
         SELECT gen_random_uuid(), creator_id, format('工单 %%s：%%s', n, topic),
             (ARRAY['financial', 'technical', 'business'])[n %% 3 + 1],
             repeat('导出报表时页面提示失败，请协助排查。', 4),
             CASE WHEN n %% 3 = 0 THEN 'replied' ELSE 'pending' END,
             CASE WHEN n %% 3 = 0 THEN '已修复，请刷新页面后重试。' END,
             CASE WHEN n %% 3 = 0 THEN staff_id END,
-            at, CASE WHEN n %% 3 = 0 THEN at + interval '2 hours' END
+            at, CASE WHEN n %% 3 = 0 THEN at + interval '2 hours' END,
+            at + interval '24 hours', CASE WHEN n %% 3 = 0 THEN at + interval '2 hours' END,
+            CASE WHEN n %% 3 = 0 AND at < now() - interval '60 days'
+                THEN at + interval '3 days' END
         FROM (
             SELECT u.id AS creator_id, staff.id AS staff_id, n,
                 (now() - interval '365 days') + random() * interval '365 days' AS at,
@@ -176,9 +181,12 @@ def _statements(password: str, scale: Scale):
     yield (
         # What the services keep beside the rows.
         """
-        INSERT INTO tickets_tickettally (creator_id, pending, replied, revision)
+        INSERT INTO tickets_tickettally (creator_id, pending, replied, pending_closed,
+            replied_closed, revision)
         SELECT creator_id, count(*) FILTER (WHERE status = 'pending'),
-            count(*) FILTER (WHERE status = 'replied'), 0
+            count(*) FILTER (WHERE status = 'replied'),
+            count(*) FILTER (WHERE status = 'pending' AND closed_at IS NOT NULL),
+            count(*) FILTER (WHERE status = 'replied' AND closed_at IS NOT NULL), 0
         FROM tickets_ticket GROUP BY creator_id
         """,
         {},

@@ -264,6 +264,18 @@ FILE_DOWNLOAD_URL_EXPIRES_SECONDS = 3600
 # (FILE_UPLOAD_MAX_MEMORY_SIZE) to a temporary file and counts only form fields against
 # DATA_UPLOAD_MAX_MEMORY_SIZE, so neither needs raising; a proxy in front must allow the body.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+
+# Support tickets as conversations.
+TICKET_ATTACHMENTS_PER_MESSAGE = env.int("TICKET_ATTACHMENTS_PER_MESSAGE", default=5)
+TICKET_ATTACHMENT_MAX_BYTES = env.int("TICKET_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Hours staff have for a ticket's first answer, per ticket type.
+TICKET_FIRST_RESPONSE_HOURS = {
+    ticket_type: env.int(f"TICKET_FIRST_RESPONSE_HOURS_{ticket_type.upper()}", default=24)
+    for ticket_type in ("financial", "technical", "business")
+}
+# Who is e-mailed when a ticket arrives or its customer writes, besides the staff subscribed to
+# its type (in the console) and its assignee.
+TICKET_ALERT_EMAILS = env.list("TICKET_ALERT_EMAILS", default=[])
 AWS_QUERYSTRING_EXPIRE = FILE_DOWNLOAD_URL_EXPIRES_SECONDS
 STORAGES = {
     "default": {
@@ -500,6 +512,7 @@ REST_FRAMEWORK = {
         "account": env("THROTTLE_ACCOUNT", default="20/min"),
         "key_validate": env("THROTTLE_KEY_VALIDATE", default="30/min"),
         "upload": env("THROTTLE_UPLOAD", default="30/min"),
+        "ticket_message": env("THROTTLE_TICKET_MESSAGE", default="30/min"),
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "csa.api.exceptions.portal_exception_handler",

@@ -61,6 +61,14 @@ class SignedLink:
             return None
 
 
+def size_text(size: int) -> str:
+    """A size limit as a customer reads it: `100MB`, `512KB`, or bytes when not round."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size}字节"
+
+
 def storage_key_name(filename: str) -> str:
     """The file's name as the last segment of a key: no separators or control characters."""
     name = re.split(r"[\\/]", filename)[-1]

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from csa.errors import ApplicationError
-from csa.storage import storage_key_name, stored_file_delete, stored_file_save
+from csa.storage import size_text, storage_key_name, stored_file_delete, stored_file_save
 from uploads.models import FileKind, UploadedFile
 from uploads.sniffing import file_type_of
 
@@ -19,11 +19,7 @@ MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 def upload_limit_text() -> str:
     """`100MB`: UPLOAD_MAX_BYTES as a customer reads it."""
-    limit = settings.UPLOAD_MAX_BYTES
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if limit >= factor and limit % factor == 0:
-            return f"{limit // factor}{unit}"
-    return f"{limit}字节"
+    return size_text(settings.UPLOAD_MAX_BYTES)
 
 
 def upload_size_check(size: int) -> None:

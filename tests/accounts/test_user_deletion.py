@@ -4,12 +4,17 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
 from contracts.services import contract_create
 from points.services import points_recharge
 from tests.factories import UserFactory
+from tests.uploads import samples
+from tickets.models import TicketAttachment
+from tickets.services import ticket_create, ticket_message_post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +55,22 @@ def test_there_is_no_bulk_delete_of_users(console):
     UserFactory()
     page = console.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert 'value="delete_selected"' not in page
+
+
+def test_a_deleted_users_ticket_attachments_leave_the_storage(
+    console, local_storage, django_capture_on_commit_callbacks
+):
+    customer = UserFactory()
+    ticket = ticket_create(
+        creator=customer, title="截图", ticket_type="technical", content="见附件"
+    )
+    screenshot = SimpleUploadedFile("screen.png", samples.png())
+    ticket_message_post(ticket_id=ticket.pk, author=customer, body="附图", files=[screenshot])
+    [key] = TicketAttachment.objects.values_list("oss_key", flat=True)
+    assert default_storage.exists(key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        console.post(delete_url(customer), {"post": "yes"})
+
+    assert not User.objects.filter(pk=customer.pk).exists()
+    assert not default_storage.exists(key)

@@ -183,7 +183,7 @@ def test_every_portal_route_reading_a_body_documents_the_415_of_another_type(
         )
     }
 
-    assert len(answers) == 22
+    assert len(answers) == 24
     assert {label: answer for label, answer in answers.items() if answer != (415, True)} == {}
 
 
@@ -239,3 +239,20 @@ def test_wechat_pay_and_the_orders_are_documented(schema):
 
 def test_the_gateways_callbacks_are_not_api_routes(schema):
     assert not {"/alipay/notify", "/wechatpay/notify", "/alipay/return"} & set(schema["paths"])
+
+
+def test_a_ticket_message_documents_its_json_and_multipart_bodies(schema):
+    operation = schema["paths"]["/api/tickets/{ticket_id}/messages"]["post"]
+    content = operation["requestBody"]["content"]
+
+    assert set(content) == {"application/json", "multipart/form-data"}
+    form = content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    attachments = schema["components"]["schemas"][form]["properties"]["attachments"]
+    assert attachments["items"] == {"type": "string", "format": "binary"}
+    assert {"201", "400", "403", "404", "413", "422", "429"} <= set(operation["responses"])
+
+
+def test_the_ticket_list_documents_its_state_filter(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/tickets"]["get"]["parameters"]}
+
+    assert sorted(parameters["state_filter"]["schema"]["enum"]) == ["closed", "open"]

@@ -79,6 +79,7 @@ def test_public_account_routes_are_throttled_per_scope():
         "api/application-key/validate": "key_validate",
         "api/projects/files/download/<str:token>": "public",
         "api/files/download/<str:token>": "public",
+        "api/tickets/attachments/download/<str:token>": "public",
         "api/schema/": "public",
         "api/docs/": "public",
         "api/owa/info": "contact",

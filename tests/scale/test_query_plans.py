@@ -2,6 +2,7 @@
 data set at a smaller scale): each list is read through an index in its order, a deep page walks
 index entries only, and no list scans a big table or sorts a customer's rows."""
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +15,7 @@ from bench.dataset import HEAVY_EMAIL, STAFF_EMAIL, Scale, dataset_load
 from csa.paging import page_query
 from points.selectors import points_recharges_visible_to, points_transactions_of
 from tickets.models import TicketStatus
-from tickets.selectors import ticket_list, ticket_total
+from tickets.selectors import TicketState, ticket_list, ticket_page, ticket_total
 
 pytestmark = [
     pytest.mark.django_db,
@@ -118,6 +119,24 @@ def test_a_status_filter_has_its_own_index(heavy):
         assert_no_scan_of_big_tables(nodes)
 
 
+@pytest.mark.parametrize(
+    ("state", "index"),
+    [(TicketState.OPEN, "ticket_creator_open"), (TicketState.CLOSED, "ticket_creator_closed")],
+)
+def test_a_customers_open_and_closed_lists_read_their_own_index(heavy, state, index):
+    rows = ticket_list(user=heavy, state=state)
+    total = rows.count()
+    with CaptureQueriesContext(connection) as queries:
+        ticket_page(user=heavy, status=None, state=state, start=0, stop=10)
+    [first_page] = [q["sql"] for q in queries if re.search(r"\btickets_ticket\b", q["sql"])]
+    first, deep = plan_of(first_page), plan_of_query(page(rows, total // 3, 10, total))
+
+    assert not [n for n in first if n["Node Type"] == "Sort"]  # the hand-written statement's
+    for nodes in (first, deep):
+        assert index in indexes_used(nodes)
+        assert_no_scan_of_big_tables(nodes)
+
+
 def test_a_ledger_page_deep_in_the_history_walks_its_index(heavy):
     rows = points_transactions_of(user=heavy)
 
@@ -166,7 +185,8 @@ def staff_console(data, client):
 @pytest.mark.parametrize(
     ("changelist", "query", "index"),
     [
-        ("tickets_ticket", {}, "ticket_newest"),
+        ("tickets_ticket", {}, "ticket_awaiting_due"),
+        ("tickets_ticket", {"first_response": "all"}, "ticket_newest"),
         ("tickets_ticket", {"status__exact": "pending"}, "ticket_status_newest"),
         ("tickets_ticket", {"q": HEAVY_EMAIL}, "ticket_creator_newest"),
         ("tickets_ticket", {"q": "发票抬头需"}, "tickets_ticket_title_trgm"),

@@ -1,8 +1,9 @@
 import factory
+from django.db import transaction
 
 from tests.factories import UserFactory
 from tickets import services
-from tickets.models import Ticket, TicketType
+from tickets.models import Ticket, TicketMessage, TicketType
 
 
 class TicketFactory(factory.django.DjangoModelFactory[Ticket]):
@@ -19,7 +20,9 @@ class TicketFactory(factory.django.DjangoModelFactory[Ticket]):
     @classmethod
     def _create(cls, model_class, *, id=None, **fields) -> Ticket:
         ticket = services.ticket_create(**fields)
-        if id is not None:  # a ticket the test names in advance
-            Ticket.objects.filter(pk=ticket.pk).update(id=id)
+        if id is not None:  # a ticket the test names in advance, its thread with it
+            with transaction.atomic():
+                Ticket.objects.filter(pk=ticket.pk).update(id=id)
+                TicketMessage.objects.filter(ticket_id=ticket.pk).update(ticket_id=id)
             ticket.id = id
         return ticket

@@ -1,4 +1,5 @@
-"""Staff answer tickets in the console; the customer sees the answer and is told by e-mail."""
+"""Staff answer tickets in the console; the customer sees the answer and is told by e-mail.
+The conversation (several replies, attachments, closing, the queue): tests/tickets/console."""
 
 import pytest
 from django.core import mail
@@ -19,7 +20,7 @@ def change_url(ticket: Ticket) -> str:
 
 def reply(console, ticket: Ticket, feedback: str, capture):
     with capture(execute=True):
-        return console.post(change_url(ticket), {"feedback": feedback})
+        return console.post(change_url(ticket), {"reply": feedback})
 
 
 def test_staff_reply_and_the_customer_sees_it(
@@ -64,7 +65,7 @@ def test_saving_without_feedback_changes_nothing(console, django_capture_on_comm
     assert mail.outbox == []
 
 
-def test_a_replied_ticket_cannot_be_answered_again(
+def test_a_replied_ticket_is_answered_again_and_feedback_is_the_latest(
     console, staff, django_capture_on_commit_callbacks
 ):
     ticket = TicketFactory()
@@ -73,8 +74,9 @@ def test_a_replied_ticket_cannot_be_answered_again(
     reply(console, ticket, "第二次回复", django_capture_on_commit_callbacks)
 
     ticket.refresh_from_db()
-    assert ticket.feedback == "第一次回复"
-    assert len(mail.outbox) == 1
+    assert ticket.feedback == "第二次回复"
+    assert ticket.messages.filter(from_staff=True).count() == 2
+    assert len(mail.outbox) == 2
 
 
 def test_a_failed_email_keeps_the_reply(
