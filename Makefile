@@ -55,6 +55,7 @@ SERVE_ENV = DEBUG=false \
 	CACHE_URL=$${CACHE_URL:-$(SERVE_CACHE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVE_BROKER_URL)} \
 	SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret_key)} \
+	OIDC_RSA_PRIVATE_KEY_FILE=$${OIDC_RSA_PRIVATE_KEY_FILE:-var/oidc_signing_key.pem} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
@@ -64,7 +65,11 @@ var/secret_key: | var
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	chmod 600 $@
 
-serve: $(VENV)/.installed-run var/secret_key
+var/oidc_signing_key.pem: | var
+	$(BIN)/python -c 'from oidc.signing_keys import new_private_key_pem as k; print(k().decode(), end="")' > $@
+	chmod 600 $@
+
+serve: $(VENV)/.installed-run var/secret_key var/oidc_signing_key.pem
 	@createdb -h 127.0.0.1 -U postgres csa 2>/dev/null || true
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0

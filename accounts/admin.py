@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from accounts import lockout, services
 from accounts.admin_application_keys import application_keys_table
+from accounts.admin_passkeys import passkeys_table
 from accounts.models import (
     BusinessAccount,
     BusinessAccountStatus,
@@ -138,6 +139,7 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         "email_verified_at",
         "proofs",
         "application_keys",
+        "passkeys",
         "uploaded_files",
     )
     fieldsets = (
@@ -159,7 +161,7 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
         ("资料", {"fields": ("full_name", "phone_number", "avatar_url", "bio")}),
         ("邀请", {"fields": ("invite_code", "invited_by", "invitees")}),
         ("积分", {"fields": ("rate", "points")}),
-        ("应用密钥与上传文件", {"fields": ("application_keys", "uploaded_files")}),
+        ("登录方式与文件", {"fields": ("application_keys", "passkeys", "uploaded_files")}),
         ("时间", {"fields": ("created_at", "updated_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
@@ -248,6 +250,10 @@ class UserAdmin(ScaledChangelist, admin.ModelAdmin):
     @admin.display(description="应用密钥")
     def application_keys(self, obj: User):
         return application_keys_table(obj)
+
+    @admin.display(description="通行密钥")
+    def passkeys(self, obj: User):
+        return passkeys_table(obj)
 
     @admin.display(description="上传文件")
     def uploaded_files(self, obj: User):

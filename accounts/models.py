@@ -70,6 +70,8 @@ class User(AbstractBaseUser):
     # Staff set a temporary password: until its owner changes it, their tokens reach nothing but
     # the password change and logout.
     password_change_required = models.BooleanField("须修改密码", default=False, db_default=False)
+    # The customer's own switch (PUT /api/passkey/toggle): off, their passkeys sign nobody in.
+    passkey_login_enabled = models.BooleanField("允许通行密钥登录", default=True, db_default=True)
     rate = models.DecimalField(
         "费率",
         max_digits=5,
@@ -363,3 +365,56 @@ class ApplicationKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+# --- passkeys -------------------------------------------------------------------------------
+
+
+class PasskeyCredential(models.Model):
+    """A passkey (WebAuthn credential) a customer registered to sign in to the portal with.
+
+    Only its public key is kept. `sign_count` is the authenticator's counter at its last use:
+    an assertion that does not move it forward comes from a copy and is refused (an
+    authenticator that keeps no counter says 0 every time). One passkey of each user with any
+    is primary.
+    """
+
+    id = models.UUIDField("编号", primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        User,
+        verbose_name="所属用户",
+        on_delete=models.CASCADE,
+        related_name="passkeys",
+        db_index=False,  # led by passkey_user_newest
+    )
+    # base64url of the raw id, as browsers send it; at most 1023 bytes by the standard.
+    credential_id = models.CharField("凭据ID", max_length=1400, unique=True)
+    public_key = models.BinaryField("公钥（COSE）")
+    sign_count = models.PositiveBigIntegerField("签名计数", default=0)
+    nickname = models.CharField("名称", max_length=64)
+    is_primary = models.BooleanField("主通行密钥", default=False)
+    transports = models.JSONField("传输方式", default=list, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通行密钥"
+        verbose_name_plural = "通行密钥"
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="passkey_newest"),
+            models.Index(fields=["user", "-created_at"], name="passkey_user_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_primary=True),
+                name="passkey_one_primary_per_user",
+                violation_error_message="每个账号只能有一个主通行密钥",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(nickname=""), name="passkey_nickname_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nickname}（{self.user}）"

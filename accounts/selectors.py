@@ -4,7 +4,14 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import ApplicationKey, BusinessAccount, LoginSession, Role, User
+from accounts.models import (
+    ApplicationKey,
+    BusinessAccount,
+    LoginSession,
+    PasskeyCredential,
+    Role,
+    User,
+)
 from accounts.phones import E164_PHONE
 from accounts.tokens import AccessTokenClaims, access_token_read, bearer_token
 from csa.errors import ForbiddenError, NotFoundError
@@ -223,4 +230,30 @@ def application_key_usable(record: ApplicationKey | None) -> bool:
         and record.revoked_at is None
         and record.is_active
         and record.owner.is_active
+    )
+
+
+# --- passkeys -------------------------------------------------------------------------------
+
+PASSKEY_NOT_FOUND = "通行密钥不存在"
+
+
+def passkeys_of(*, user: User) -> QuerySet[PasskeyCredential]:
+    """`user`'s passkeys, the primary first, then the newest."""
+    return PasskeyCredential.objects.filter(user=user).order_by("-is_primary", "-created_at", "-id")
+
+
+def passkey_of(*, user: User, passkey_id: str) -> PasskeyCredential:
+    """One of `user`'s passkeys; anyone else's, or none, is 404."""
+    pk = uuid_or_none(passkey_id)
+    record = PasskeyCredential.objects.filter(user=user, pk=pk).first() if pk else None
+    if record is None:
+        raise NotFoundError(PASSKEY_NOT_FOUND)
+    return record
+
+
+def passkey_by_credential_id(credential_id: str) -> PasskeyCredential | None:
+    """The passkey an authenticator named, with its owner, in one query."""
+    return (
+        PasskeyCredential.objects.select_related("user").filter(credential_id=credential_id).first()
     )

@@ -26,6 +26,7 @@ urlpatterns = [
         name="users-me-change-password",
     ),
     path("application-key/", include("accounts.application_keys.urls")),
+    path("passkey/", include("accounts.passkeys.urls")),
     path(
         "business-accounts/me",
         views.MyBusinessAccountView.as_view(),

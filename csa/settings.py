@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from oidc.signing_keys import inactive_signing_key_pems, signing_key_pem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "rewriting",
     "payments",
     "uploads",
+    "oauth2_provider",
+    "oidc",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +205,43 @@ AXES_ENABLE_ADMIN = False
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts none and
 # takes the socket's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Passkeys (WebAuthn): the relying party's id is the site's domain (a passkey made for it signs
+# in to it and its subdomains only), and the origins are the pages that may run a ceremony.
+WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default="localhost")
+WEBAUTHN_RP_NAME = env("WEBAUTHN_RP_NAME", default="云梦镜像")
+WEBAUTHN_ORIGINS = env.list(
+    "WEBAUTHN_ORIGINS", default=["http://localhost:8000", "http://127.0.0.1:8000"]
+)
+
+# --- OpenID Connect provider (oidc) --------------------------------------------------------
+# ID tokens are signed with OIDC_RSA_PRIVATE_KEY (PEM, or a file: OIDC_RSA_PRIVATE_KEY_FILE); after
+# a rotation the previous keys (OIDC_RSA_PRIVATE_KEYS_INACTIVE_FILES, comma-separated paths) stay
+# in the JWKS until the tokens they signed have expired. Development makes a key under var/.
+
+OIDC_ISSUER = env("OIDC_ISSUER", default="http://127.0.0.1:8000")
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oidc.Client"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_ISS_ENDPOINT": OIDC_ISSUER,
+    "OIDC_RSA_PRIVATE_KEY": signing_key_pem(env, development_dir=VAR_DIR if DEBUG else None),
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": inactive_signing_key_pems(env),
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+    # http for loopback clients only: the clients API refuses it for any other host.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_REFRESH_TOKEN_DAYS", default=30) * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "SCOPES": {
+        "openid": "确认你的身份（账户编号）",
+        "profile": "读取你的姓名",
+        "email": "读取你的邮箱地址",
+    },
+    "SCOPES_BACKEND_CLASS": "oidc.validators.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "oidc.validators.PortalOAuth2Validator",
+}
 
 # --- delivery ---------------------------------------------------------------------------
 
@@ -526,7 +567,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "客户服务门户 (/api/) 与论文降重服务 (/otp, /user, /ai, /points, /alipay, /wechatpay)。"
     ),
-    "VERSION": "2.0.0",
+    "VERSION": "2.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -541,6 +582,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "tickets", "description": "门户：工单"},
         {"name": "business-accounts", "description": "门户：企业账户"},
         {"name": "application-key", "description": "门户：应用密钥（创建、轮换、启停、校验）"},
+        {"name": "oauth", "description": "门户：OAuth 客户端登记与已授权的应用（OpenID Connect）"},
+        {"name": "passkey", "description": "门户：通行密钥（WebAuthn）登录"},
         {"name": "contracts", "description": "门户：合同"},
         {"name": "projects", "description": "门户：项目、文件、链接与任务"},
         {"name": "uploads", "description": "门户：文件上传与下载链接"},

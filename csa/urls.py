@@ -62,6 +62,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api-auth/", include((browsable_api_login, "rest_framework"))),
     path("api/", include("csa.api.urls")),
+    path("", include("oidc.urls")),
     path("", include("accounts.rewriting_api.urls")),
     path("", include("rewriting.urls")),
     path("", include("points.urls")),

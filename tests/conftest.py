@@ -182,6 +182,14 @@ def sms_codes(caplog) -> Callable[[str], str]:
 
 
 @pytest.fixture
+def schema(api_client) -> dict:
+    """The OpenAPI schema the app serves, as JSON."""
+    response = api_client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+@pytest.fixture
 def throttle_rates(monkeypatch) -> dict[str, str]:
     """The DRF throttle rates, as a dict a test may change.
 

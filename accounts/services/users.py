@@ -30,6 +30,7 @@ from accounts.verification import (
 )
 from csa.api.throttling import client_ip
 from csa.errors import ApplicationError, ForbiddenError, UnauthorizedError
+from oidc.services import user_oauth_tokens_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,8 @@ def portal_login_start(*, request: HttpRequest, user: User) -> IssuedLogin:
 
 
 def user_sessions_revoke(*, user: User) -> int:
+    """End every session of `user`, and every token they granted an OAuth client."""
+    user_oauth_tokens_revoke(user=user)
     return LoginSession.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("contact.urls")),
     path("", include("uploads.urls")),
+    path("oauth/", include("oidc.api_urls")),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="api-not-found"),
 ]

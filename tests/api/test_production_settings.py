@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 
@@ -52,6 +53,7 @@ def production(**overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "app.example.com",
         "DATABASE_URL": "sqlite:////tmp/unused.sqlite3",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+        "OIDC_RSA_PRIVATE_KEY": settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
         **overrides,
     }
 
@@ -83,6 +85,16 @@ def test_production_refuses_to_start_without_a_queue_for_its_background_jobs():
 
     assert started.returncode != 0
     assert "CELERY_BROKER_URL" in started.stderr
+
+
+def test_production_refuses_to_start_without_a_key_for_id_tokens():
+    environment = production(TURNSTILE_SECRET_KEY=REAL_TURNSTILE_SECRET)
+    del environment["OIDC_RSA_PRIVATE_KEY"]
+
+    started = start_django(**environment)
+
+    assert started.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY" in started.stderr
 
 
 def test_production_starts_with_a_real_secret_or_an_explicit_test_mode():

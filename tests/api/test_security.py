@@ -77,6 +77,8 @@ def test_public_account_routes_are_throttled_per_scope():
         "api/auth/send-reset-code": "send_code",
         "api/auth/reset-password": "login",
         "api/application-key/validate": "key_validate",
+        "api/passkey/authentication-options": "public",
+        "api/passkey/authenticate": "login",
         "api/projects/files/download/<str:token>": "public",
         "api/files/download/<str:token>": "public",
         "api/tickets/attachments/download/<str:token>": "public",

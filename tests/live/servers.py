@@ -45,6 +45,7 @@ def production_environment(
             "DEBUG": "false",
             "SECRET_KEY": settings.SECRET_KEY,
             "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
+            "OIDC_RSA_PRIVATE_KEY": settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"],
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CONN_MAX_AGE": "60",
             "DATABASE_URL": database_url,

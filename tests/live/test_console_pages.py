@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role
 from contracts.services import contract_create
+from oidc.services import client_create
 from payments.models import Channel
 from payments.services import order_create
 from points.services import points_recharge, points_spend
@@ -75,6 +76,13 @@ def records(staff) -> None:
     )
     order_create(
         payer=customer, beneficiary=customer, channel=Channel.ALIPAY_PAGE, amount=Decimal(10)
+    )
+    client_create(
+        owner=customer,
+        name="客户的第三方应用",
+        redirect_uris=["https://app.example.com/oauth/callback", "http://127.0.0.1:8080/cb"],
+        grant_types=["authorization_code", "refresh_token", "client_credentials"],
+        scopes=["openid", "profile", "email"],
     )
 
 

@@ -9,11 +9,6 @@ DOWNLOAD_URL = "/api/files/{file_id}/download-url"
 DOWNLOAD = "/api/files/download/{token}"
 
 
-@pytest.fixture
-def schema(api_client) -> dict:
-    return api_client.get("/api/schema/", {"format": "json"}).json()
-
-
 def test_the_routes_share_one_described_portal_tag(schema):
     tags = {tag["name"]: tag["description"] for tag in schema["tags"]}
     operations = [
