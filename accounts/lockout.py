@@ -28,6 +28,8 @@ from accounts.selectors import user_by_login_name
 from csa.errors import RateLimitedError
 
 LOCKED_OUT = "登录失败次数过多，请稍后再试"
+# Form sign-ins for customers (the OpenID Connect sign-in page), whose lock page is not staff's.
+CUSTOMER_SIGN_IN_PATHS = ("/oauth/",)
 
 LAST_LOGIN_PRECISION = timedelta(minutes=1)
 
@@ -107,6 +109,11 @@ def lockout_response(
     own shape, and that answer stands."""
     if isinstance(original_response, Response):
         return original_response
+    if request.path.startswith(CUSTOMER_SIGN_IN_PATHS):
+        message = f"{LOCKED_OUT}（约{lockout_seconds() // 60}分钟后可再试）"
+        response = render(request, "oidc/message.html", {"message": message}, status=429)
+        response["Retry-After"] = str(lockout_seconds())
+        return response
     context = {
         **admin.site.each_context(request),
         "title": "登录已暂时锁定",

@@ -83,6 +83,9 @@ def test_failed_sign_ins_lock_the_account_as_everywhere_else(customer, settings,
     # The form login's failure that reaches the limit is answered by axes's lockout page already.
     assert failures == [401, 401, 429]
     assert locked.status_code == 429
+    page = locked.content.decode()  # the customer's page, not the console's
+    assert "登录失败次数过多" in page and "/admin/" not in page
+    assert locked["Retry-After"] == "900"
     # The portal's API counts the same failures.
     api = Browser().post(
         "/api/auth/login",
