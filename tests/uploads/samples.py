@@ -68,11 +68,17 @@ def webp() -> bytes:
     return base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
 
 
+# Entries dated by the clock would make the same sample differ between two test workers, whose
+# test ids (which show a sample's bytes) must agree.
+ZIP_ENTRY_DATE = (2026, 1, 1, 0, 0, 0)
+
+
 def zip_archive(parts: dict[str, bytes] | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in (parts or {"readme.txt": b"hello"}).items():
-            archive.writestr(name, data)
+            entry = zipfile.ZipInfo(name, date_time=ZIP_ENTRY_DATE)
+            archive.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
