@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,7 +8,7 @@ from rest_framework.views import APIView
 
 from csa import storage as stored_files
 from csa.api.pagination import SkipLimitPagination
-from csa.api.serializers import DownloadUrlSerializer, error_responses
+from csa.api.serializers import DownloadUrlSerializer, download_url_answer, error_responses
 from csa.api.views import DOWNLOAD_LINK_INVALID, PublicDownloadView
 from csa.errors import ForbiddenError
 from projects import selectors
@@ -126,18 +125,15 @@ class FileDownloadUrlView(APIView):
     )
     def post(self, request: Request, file_id: str) -> Response:
         project_file = selectors.project_file_get(user=request.user, file_id=file_id)
-        body = {
-            "download_url": stored_files.download_url(
-                key=project_file.oss_key,
-                file_id=project_file.pk,
-                filename=project_file.filename,
-                content_type=project_file.content_type,
-                link=DOWNLOAD_LINK,
-                request=request,
-            ),
-            "expires_in": settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
-        }
-        return Response(DownloadUrlSerializer(body).data)
+        url = stored_files.download_url(
+            key=project_file.oss_key,
+            file_id=project_file.pk,
+            filename=project_file.filename,
+            content_type=project_file.content_type,
+            link=DOWNLOAD_LINK,
+            request=request,
+        )
+        return Response(download_url_answer(url))
 
 
 class FileDownloadView(PublicDownloadView):

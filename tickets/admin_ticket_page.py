@@ -12,11 +12,10 @@ from django.utils.safestring import SafeString
 
 from accounts.models import Role, User
 from csa.errors import ApplicationError
-from csa.storage import storage_key_name, stored_file_url
+from csa.storage import stored_file_url
 from tickets import services
 from tickets.models import CannedReply, Ticket, TicketMessage
 from tickets.selectors import ATTACHMENT_LINK
-from uploads.sniffing import file_type_of
 
 
 def active_staff():
@@ -84,10 +83,6 @@ class AttachmentsField(forms.FileField):
             services.attachments_check(uploads)
         except ApplicationError as error:
             raise forms.ValidationError(error.message) from error
-        for upload in uploads:
-            filename = storage_key_name(upload.name or "")
-            if file_type_of(upload, filename=filename) is None:
-                raise forms.ValidationError(f"不支持的附件类型：{filename}")
         return uploads
 
 

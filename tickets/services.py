@@ -27,7 +27,7 @@ from tickets.models import (
     TicketType,
 )
 from tickets.selectors import TICKET_NOT_FOUND
-from uploads.sniffing import file_type_of
+from uploads.sniffing import FileType, file_type_of
 
 EDITABLE_FIELDS = ("title", "content")
 CLOSE_FIELDS = ["closed_at", "closed_by", "closed_final"]
@@ -352,11 +352,11 @@ def ticket_assign(*, ticket_id: str, assignee: User | None, actor: User) -> Tick
 def attachments_stored(*, ticket_id: str, files: Sequence[File]) -> Iterator[list[dict]]:
     """Judge and store a message's files before its transaction; the rows' fields. If what
     follows fails, the stored objects are removed again."""
-    attachments_check(files)
+    judged = attachments_check(files)
     stored = []
     try:
-        for upload in files:
-            stored.append(_attachment_stored(ticket_id=ticket_id, upload=upload))
+        for upload, (filename, file_type) in zip(files, judged, strict=True):
+            stored.append(_attachment_stored(ticket_id, upload, filename, file_type))
         yield stored
     except BaseException:
         for attachment in stored:
@@ -364,7 +364,9 @@ def attachments_stored(*, ticket_id: str, files: Sequence[File]) -> Iterator[lis
         raise
 
 
-def attachments_check(files: Sequence[File]) -> None:
+def attachments_check(files: Sequence[File]) -> list[tuple[str, FileType]]:
+    """Refuse a message's files past the count or size, empty or of a type we do not take;
+    each file's name as kept and its type."""
     limit = settings.TICKET_ATTACHMENTS_PER_MESSAGE
     if len(files) > limit:
         raise ApplicationError(f"每条消息最多{limit}个附件")
@@ -374,13 +376,19 @@ def attachments_check(files: Sequence[File]) -> None:
             raise ApplicationError(f"附件「{upload.name}」超过{limit}", status_code=413)
         if not upload.size:
             raise ApplicationError(f"附件「{upload.name}」是空文件")
+    return [_attachment_type(upload) for upload in files]
 
 
-def _attachment_stored(*, ticket_id: str, upload: File) -> dict:
+def _attachment_type(upload: File) -> tuple[str, FileType]:
+    """The attachment's name as kept, and its type as its content says (or a refusal)."""
     filename = storage_key_name(upload.name or "")
     file_type = file_type_of(upload, filename=filename)
     if file_type is None:
         raise ApplicationError(f"不支持的附件类型：{filename}")
+    return filename, file_type
+
+
+def _attachment_stored(ticket_id: str, upload: File, filename: str, file_type: FileType) -> dict:
     key = f"tickets/{ticket_id}/{secrets.token_hex(16)}.{file_type.kind}"
     return {
         "filename": filename,

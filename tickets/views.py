@@ -11,7 +11,12 @@ from rest_framework.views import APIView
 from csa.api.exceptions import BODY_TOO_LARGE
 from csa.api.pagination import SkipLimitPagination
 from csa.api.parsers import JSONParser
-from csa.api.serializers import DownloadUrlSerializer, error_responses, page_of
+from csa.api.serializers import (
+    DownloadUrlSerializer,
+    download_url_answer,
+    error_responses,
+    page_of,
+)
 from csa.api.throttling import ClientIPThrottle
 from csa.api.views import DOWNLOAD_LINK_INVALID, PublicDownloadView
 from csa.errors import ApplicationError, ForbiddenError
@@ -200,13 +205,8 @@ class TicketAttachmentDownloadUrlView(APIView):
     def post(self, request: Request, ticket_id: str, attachment_id: str) -> Response:
         ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
         attachment = selectors.ticket_attachment_get(ticket=ticket, attachment_id=attachment_id)
-        body = {
-            "download_url": selectors.ticket_attachment_download_url(
-                attachment=attachment, request=request
-            ),
-            "expires_in": settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
-        }
-        return Response(DownloadUrlSerializer(body).data)
+        url = selectors.ticket_attachment_download_url(attachment=attachment, request=request)
+        return Response(download_url_answer(url))
 
 
 class TicketAttachmentDownloadView(PublicDownloadView):

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -8,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from csa.api.serializers import DownloadUrlSerializer, error_responses
+from csa.api.serializers import DownloadUrlSerializer, download_url_answer, error_responses
 from csa.api.throttling import ClientIPThrottle
 from csa.api.views import DOWNLOAD_LINK_INVALID, PublicDownloadView
 from csa.errors import ApplicationError, ForbiddenError
@@ -67,13 +66,8 @@ class UploadedFileDownloadUrlView(APIView):
     )
     def post(self, request: Request, file_id: str) -> Response:
         uploaded_file = selectors.uploaded_file_get(user=request.user, file_id=file_id)
-        body = {
-            "download_url": selectors.uploaded_file_download_url(
-                uploaded_file=uploaded_file, request=request
-            ),
-            "expires_in": settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS,
-        }
-        return Response(DownloadUrlSerializer(body).data)
+        url = selectors.uploaded_file_download_url(uploaded_file=uploaded_file, request=request)
+        return Response(download_url_answer(url))
 
 
 class UploadedFileDownloadView(PublicDownloadView):

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -12,6 +13,12 @@ class ErrorSerializer(serializers.Serializer):
 class DownloadUrlSerializer(serializers.Serializer):
     download_url = serializers.URLField()
     expires_in = serializers.IntegerField()
+
+
+def download_url_answer(url: str) -> dict:
+    """A `download-url` route's answer: the link, and how long it lasts."""
+    body = {"download_url": url, "expires_in": settings.FILE_DOWNLOAD_URL_EXPIRES_SECONDS}
+    return DownloadUrlSerializer(body).data
 
 
 def datetime_text(moment: datetime | None) -> str | None:

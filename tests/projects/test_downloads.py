@@ -16,6 +16,7 @@ from projects.storage import DOWNLOAD_LINK_SALT
 from tests.factories import UserFactory
 from tests.http_servers import closed_port_url
 from tests.projects.factories import ProjectFactory, ProjectFileFactory
+from tests.signed_links import signed_at as signed_link_at
 
 pytestmark = pytest.mark.django_db
 
@@ -47,12 +48,7 @@ def body_of(response) -> bytes:
 
 def signed_at(value: str, seconds_ago: int) -> str:
     """A download token as the app would have signed it `seconds_ago` seconds ago."""
-
-    class Earlier(signing.TimestampSigner):
-        def timestamp(self) -> str:
-            return signing.b62_encode(int(time.time()) - seconds_ago)
-
-    return Earlier(salt=DOWNLOAD_LINK_SALT).sign(value)
+    return signed_link_at(value, seconds_ago, salt=DOWNLOAD_LINK_SALT)
 
 
 @pytest.fixture

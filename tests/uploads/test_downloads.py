@@ -1,17 +1,17 @@
 """POST /api/files/{id}/download-url: the owner's own files only, presigned or signed locally."""
 
-import time
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.storage import DOWNLOAD_LINK_SALT as PROJECT_LINK_SALT
 from tests.factories import UserFactory
+from tests.signed_links import altered
+from tests.signed_links import signed_at as signed_link_at
 from tests.uploads import samples
 from tests.uploads.factories import UploadedFileFactory
 from uploads import services
@@ -47,16 +47,7 @@ def body_of(response) -> bytes:
 
 
 def signed_at(value: str, seconds_ago: int, salt: str = DOWNLOAD_LINK.salt) -> str:
-    class Earlier(signing.TimestampSigner):
-        def timestamp(self) -> str:
-            return signing.b62_encode(int(time.time()) - seconds_ago)
-
-    return Earlier(salt=salt).sign(value)
-
-
-def altered(token: str) -> str:
-    """`token` with its signature's last character changed (to another one, always)."""
-    return token[:-1] + ("B" if token.endswith("A") else "A")
+    return signed_link_at(value, seconds_ago, salt=salt)
 
 
 # --- who may ask -----------------------------------------------------------------------------

@@ -3,14 +3,14 @@ under a key of ours, and downloaded by the ticket's people through a link that l
 presigned by the bucket, or signed by the app for the local disk."""
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.signed_links import altered
+from tests.signed_links import signed_at as signed_link_at
 from tests.tickets.conversations.conftest import (
     download_url_of,
     messages_url,
@@ -170,16 +170,7 @@ def test_the_local_link_downloads_the_exact_bytes_under_the_original_name(
 
 
 def signed_at(value: str, seconds_ago: int, salt: str = ATTACHMENT_LINK.salt) -> str:
-    class Earlier(signing.TimestampSigner):
-        def timestamp(self) -> str:
-            return signing.b62_encode(int(time.time()) - seconds_ago)
-
-    return Earlier(salt=salt).sign(value)
-
-
-def altered(token: str) -> str:
-    """`token` with its signature's last character changed (to another one, always)."""
-    return token[:-1] + ("B" if token.endswith("A") else "A")
+    return signed_link_at(value, seconds_ago, salt=salt)
 
 
 @pytest.mark.parametrize(
